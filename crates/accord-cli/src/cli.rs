@@ -1,0 +1,112 @@
+//! The command line: every command, flag and its help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Accord: bespoke Service Level Agreements, measured honestly.
+///
+/// One contract file is the source of the signed SLA appendix and of every
+/// clock: response and resolution times in the client's business hours,
+/// fair pauses while waiting on the client, reports, credits and invoices.
+#[derive(Debug, Parser)]
+#[command(
+    name = "accord",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Business-time arithmetic on a contract's support calendars.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Print the instant at which a business duration counted from START runs out.
+    ///
+    /// Counting starts at the next opening when START is in closed time; a
+    /// deadline reached exactly at closing time is that closing instant.
+    ///
+    /// Example:
+    ///   accord calendar deadline --contract acme.contract.toml --calendar support \
+    ///     --start 2026-01-02T15:00:00Z --minutes 120
+    ///   2026-01-05T09:00:00Z
+    #[command(verbatim_doc_comment)]
+    Deadline(DeadlineArgs),
+    /// Print the business time between START and END, in whole seconds.
+    ///
+    /// Example:
+    ///   accord calendar elapsed --contract acme.contract.toml --calendar support \
+    ///     --start 2026-01-02T15:00:00Z --end 2026-01-05T09:00:00Z
+    ///   7200
+    #[command(verbatim_doc_comment)]
+    Elapsed(ElapsedArgs),
+    /// Answer many questions at once: JSON Lines on stdin, one answer line per input line.
+    ///
+    /// Each input line is one of
+    ///   {"calendar": "support", "op": "deadline", "start": "2026-01-02T15:00:00Z", "minutes": 120}
+    ///   {"calendar": "support", "op": "deadline", "start": "2026-01-02T15:00:00Z", "seconds": 7200}
+    ///   {"calendar": "support", "op": "elapsed", "start": "2026-01-02T15:00:00Z", "end": "2026-01-05T09:00:00Z"}
+    /// and is answered, in order, by exactly one line:
+    ///   {"result": "2026-01-05T09:00:00Z"}   (deadline: RFC 3339, UTC, to the second)
+    ///   {"result": 7200}                     (elapsed: whole seconds)
+    ///   {"error": "line 3: ..."}             (the line's problem; the batch goes on)
+    /// Input is streamed: memory stays constant however long it is.
+    #[command(verbatim_doc_comment)]
+    Batch(ContractArg),
+}
+
+#[derive(Debug, Args)]
+pub struct ContractArg {
+    /// The contract file whose calendars to use.
+    #[arg(long, value_name = "FILE")]
+    pub contract: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarArgs {
+    #[command(flatten)]
+    pub contract: ContractArg,
+    /// Name of the calendar in the contract (a `[calendars.NAME]` table).
+    #[arg(long, value_name = "NAME")]
+    pub calendar: String,
+    /// Where counting starts: an RFC 3339 instant with any offset, e.g. 2026-03-02T09:00:00+01:00.
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    pub start: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DeadlineArgs {
+    #[command(flatten)]
+    pub at: CalendarArgs,
+    #[command(flatten)]
+    pub duration: DurationArgs,
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct DurationArgs {
+    /// Business minutes to count.
+    #[arg(long, value_name = "N")]
+    pub minutes: Option<i64>,
+    /// Business seconds to count.
+    #[arg(long, value_name = "N")]
+    pub seconds: Option<i64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ElapsedArgs {
+    #[command(flatten)]
+    pub at: CalendarArgs,
+    /// Where counting ends: an RFC 3339 instant, not before START.
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    pub end: String,
+}

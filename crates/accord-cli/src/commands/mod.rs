@@ -1,0 +1,28 @@
+//! Each command's work, called from `main` with the parsed command line.
+
+mod calendar;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use accord_core::contract::Contract;
+use accord_core::diagnostic::SourceFile;
+use anyhow::Context;
+
+use crate::cli::{Cli, Command};
+
+/// Runs the command and says how the process should exit.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Calendar(cmd) => calendar::run(cmd),
+    }
+}
+
+/// Reads and validates a contract file, with its holiday files from disk.
+/// Invalid contracts come back as an error that prints every diagnostic.
+pub fn load_contract(path: &Path) -> anyhow::Result<Contract> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read contract `{}`", path.display()))?;
+    let src = SourceFile::new(path, text);
+    Ok(Contract::parse(&src, &mut |p| std::fs::read_to_string(p))?)
+}

@@ -1,0 +1,4 @@
+//! Tests of the real `accord` binary.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod calendar;

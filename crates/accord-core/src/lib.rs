@@ -1,0 +1,18 @@
+//! Accord's pure core: the meaning of the product (see `SPEC.md`) as functions
+//! of their inputs. Nothing here reads a clock, a socket, a database or a
+//! terminal: every rule that needs "now" takes the instant as an argument, so
+//! that every rule is testable and replayable.
+//!
+//! - [`calendar`]: support calendars and business time (SPEC §3).
+//! - [`contract`]: the contract file, parsed with precise diagnostics (SPEC §2, §10).
+//! - [`duration`]: business durations such as `"1h30m"`.
+//! - [`diagnostic`]: errors that name file, line and column.
+
+pub mod calendar;
+pub mod contract;
+pub mod diagnostic;
+pub mod duration;
+
+pub use calendar::Calendar;
+pub use diagnostic::Diagnostic;
+pub use duration::BusinessDuration;
