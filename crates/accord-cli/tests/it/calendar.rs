@@ -1,1 +1,272 @@
+//! `accord calendar …` through the real binary.
 
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+
+fn accord() -> Command {
+    Command::cargo_bin("accord").unwrap()
+}
+
+fn example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(name)
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = accord().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn deadline_prints_the_due_instant_in_utc() {
+    let acme = example("acme.contract.toml");
+    let acme = acme.to_str().unwrap();
+    // Wed 23 Dec 16:00 Berlin + 4 business hours: 1 h Wednesday, 3 h on the
+    // shortened Christmas Eve (09:00-12:00) -> 12:00 Berlin.
+    let base = [
+        "calendar",
+        "deadline",
+        "--contract",
+        acme,
+        "--calendar",
+        "support",
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--start", "2026-12-23T16:00:00+01:00", "--minutes", "240"]);
+    assert_eq!(stdout_of(&args), "2026-12-24T11:00:00Z\n");
+    let mut args = base.to_vec();
+    args.extend(["--start", "2026-12-23T15:00:00Z", "--seconds", "14401"]);
+    // One second more: 25/26 Dec are holidays, 27 Dec a Sunday -> Mon 28 09:00:01.
+    assert_eq!(stdout_of(&args), "2026-12-28T08:00:01Z\n");
+}
+
+#[test]
+fn elapsed_prints_whole_seconds() {
+    let acme = example("acme.contract.toml");
+    let args = [
+        "calendar",
+        "elapsed",
+        "--contract",
+        acme.to_str().unwrap(),
+        "--calendar",
+        "support",
+        "--start",
+        "2026-01-02T15:00:00Z",
+        "--end",
+        "2026-01-05T09:00:00Z",
+    ];
+    assert_eq!(stdout_of(&args), "7200\n");
+}
+
+#[test]
+fn help_reads_like_a_good_cli() {
+    let top = stdout_of(&["--help"]);
+    assert!(
+        top.contains("Usage: accord <COMMAND>") && top.contains("calendar"),
+        "{top}"
+    );
+    let cal = stdout_of(&["calendar", "--help"]);
+    for sub in ["deadline", "elapsed", "batch"] {
+        assert!(cal.contains(sub), "{cal}");
+    }
+    let deadline = stdout_of(&["calendar", "deadline", "--help"]);
+    for flag in [
+        "--contract <FILE>",
+        "--calendar <NAME>",
+        "--start <T>",
+        "--minutes <N>",
+        "--seconds <N>",
+        "Example:",
+    ] {
+        assert!(deadline.contains(flag), "{flag} missing from:\n{deadline}");
+    }
+    assert!(stdout_of(&["calendar", "batch", "--help"]).contains("{\"error\": \"line 3: ...\"}"));
+}
+
+#[test]
+fn usage_mistakes_exit_2_with_a_message() {
+    let acme = example("acme.contract.toml");
+    let out = accord()
+        .args([
+            "calendar",
+            "deadline",
+            "--contract",
+            acme.to_str().unwrap(),
+            "--calendar",
+            "support",
+            "--start",
+            "2026-01-01T00:00:00Z",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--minutes <N>|--seconds <N>"));
+}
+
+#[test]
+fn bad_input_exits_1_naming_what_and_where() {
+    let acme = example("acme.contract.toml");
+    let acme = acme.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = accord().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(out.stdout.is_empty());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let err = run(&[
+        "calendar",
+        "elapsed",
+        "--contract",
+        acme,
+        "--calendar",
+        "suport",
+        "--start",
+        "2026-01-01T00:00:00Z",
+        "--end",
+        "2026-01-02T00:00:00Z",
+    ]);
+    assert!(
+        err.contains("no calendar `suport` (it has: always, support)"),
+        "{err}"
+    );
+    let err = run(&[
+        "calendar",
+        "elapsed",
+        "--contract",
+        acme,
+        "--calendar",
+        "support",
+        "--start",
+        "2026-01-01 00:00",
+        "--end",
+        "2026-01-02T00:00:00Z",
+    ]);
+    assert!(
+        err.contains("--start: `2026-01-01 00:00` is not an RFC 3339 instant"),
+        "{err}"
+    );
+    let err = run(&[
+        "calendar",
+        "elapsed",
+        "--contract",
+        "/nonexistent/c.toml",
+        "--calendar",
+        "x",
+        "--start",
+        "2026-01-01T00:00:00Z",
+        "--end",
+        "2026-01-02T00:00:00Z",
+    ]);
+    assert!(
+        err.contains("cannot read contract `/nonexistent/c.toml`"),
+        "{err}"
+    );
+
+    let dir = tempdir();
+    let bad = dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[calendars.support]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\", \"08:00-10:00\"]\n",
+    )
+    .unwrap();
+    let err = run(&[
+        "calendar",
+        "deadline",
+        "--contract",
+        bad.to_str().unwrap(),
+        "--calendar",
+        "support",
+        "--start",
+        "2026-01-01T00:00:00Z",
+        "--minutes",
+        "1",
+    ]);
+    assert!(
+        err.contains(&format!("--> {}:3:23", bad.display())),
+        "{err}"
+    );
+    assert!(err.contains("overlap"), "{err}");
+}
+
+#[test]
+fn batch_answers_each_line_in_order_and_survives_bad_lines() {
+    let acme = example("acme.contract.toml");
+    let input = concat!(
+        r#"{"calendar": "support", "op": "deadline", "start": "2026-01-02T16:00:00+01:00", "minutes": 120}"#,
+        "\n",
+        r#"{"calendar": "support", "op": "deadline", "start": "garbage", "minutes": 1}"#,
+        "\n",
+        r#"{"calendar": "always", "op": "elapsed", "start": "2026-03-29T00:00:00Z", "end": "2026-03-30T00:00:00Z"}"#,
+        "\n",
+        "\u{fffd}\u{0}\n",
+        r#"{"calendar": "support", "op": "deadline", "start": "2026-01-02T15:00:00Z", "seconds": 0}"#,
+        "\n",
+    );
+    let out = accord()
+        .args(["calendar", "batch", "--contract", acme.to_str().unwrap()])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"result": "2026-01-05T09:00:00Z"})
+    );
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("line 2: `start`: `garbage`")
+    );
+    assert_eq!(lines[2], serde_json::json!({"result": 86400}));
+    assert!(lines[3]["error"].as_str().unwrap().starts_with("line 4: "));
+    assert_eq!(
+        lines[4],
+        serde_json::json!({"result": "2026-01-02T15:00:00Z"})
+    );
+}
+
+#[test]
+fn batch_streams_long_inputs() {
+    let acme = example("acme.contract.toml");
+    let n = 50_000;
+    let input: String = (0..n)
+        .map(|i| format!("{{\"calendar\":\"always\",\"op\":\"deadline\",\"start\":\"2026-01-01T00:00:00Z\",\"seconds\":{i}}}\n"))
+        .collect();
+    let out = accord()
+        .args(["calendar", "batch", "--contract", acme.to_str().unwrap()])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), n);
+    assert_eq!(lines[n - 1], "{\"result\":\"2026-01-01T13:53:19Z\"}");
+}
+
+/// A fresh directory under the target dir, removed by nobody: small and per run.
+fn tempdir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "accord-it-{}-{}",
+        std::process::id(),
+        std::thread::current()
+            .name()
+            .unwrap_or("t")
+            .replace("::", "-")
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -199,12 +199,14 @@ fn day_hours(r: &mut Reader<'_>, value: &Value<'_>, what: &str) -> Option<DayHou
     match DayHours::new(intervals.into_iter().map(|(iv, _)| iv).collect()) {
         Ok(h) => Some(h),
         Err(e) => {
-            // Point at the later of the two overlapping intervals.
+            // Point at whichever of the two overlapping intervals is written later.
             let span = match &e {
-                crate::calendar::HoursError::Overlap(_, b) => spans
+                crate::calendar::HoursError::Overlap(a, b) => spans
                     .iter()
-                    .find(|(iv, _)| iv == b)
-                    .map_or(value.span(), |(_, s)| s.clone()),
+                    .filter(|(iv, _)| iv == a || iv == b)
+                    .map(|(_, s)| s.clone())
+                    .max_by_key(|s| s.start)
+                    .unwrap_or(value.span()),
                 _ => value.span(),
             };
             r.error(span, format!("{what}: {e}"), None);

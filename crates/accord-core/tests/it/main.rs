@@ -1,0 +1,4 @@
+//! Integration tests of accord-core's public API.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod business_time_laws;
