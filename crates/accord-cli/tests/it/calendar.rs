@@ -270,3 +270,49 @@ fn tempdir() -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[test]
+fn holiday_files_are_read_relative_to_the_contract() {
+    let dir = tempdir();
+    std::fs::create_dir_all(dir.join("holidays")).unwrap();
+    std::fs::copy(example("holidays/us-federal.ics"), dir.join("holidays/us.ics")).unwrap();
+    let contract = dir.join("us.toml");
+    std::fs::write(
+        &contract,
+        "[calendars.us]\ntimezone = \"America/New_York\"\nmon = [\"09:00-17:00\"]\ntue = [\"09:00-17:00\"]\nwed = [\"09:00-17:00\"]\nthu = [\"09:00-17:00\"]\nfri = [\"09:00-17:00\"]\nholiday_files = [\"holidays/us.ics\"]\n",
+    )
+    .unwrap();
+    // Wed 2026-11-25 16:00 EST + 2 h: Thanksgiving (4th Thursday) is closed,
+    // so 1 h Wednesday and 1 h Friday -> Fri 10:00 EST = 15:00Z.
+    let args = [
+        "calendar", "deadline", "--contract", contract.to_str().unwrap(), "--calendar", "us",
+        "--start", "2026-11-25T21:00:00Z", "--minutes", "120",
+    ];
+    assert_eq!(stdout_of(&args), "2026-11-27T15:00:00Z\n");
+    // Memorial Day 2027 is Monday 31 May: Fri 28 May 16:00 EDT + 2 h -> Tue 1 June 10:00 EDT.
+    let args = [
+        "calendar", "deadline", "--contract", contract.to_str().unwrap(), "--calendar", "us",
+        "--start", "2027-05-28T20:00:00Z", "--minutes", "120",
+    ];
+    assert_eq!(stdout_of(&args), "2027-06-01T14:00:00Z\n");
+}
+
+#[test]
+fn a_broken_holiday_file_is_reported_at_its_own_line() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.join("bad.ics"),
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261332\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+    .unwrap();
+    let contract = dir.join("c.toml");
+    std::fs::write(&contract, "[calendars.c]\ntimezone = \"UTC\"\nholiday_files = [\"bad.ics\"]\n").unwrap();
+    let out = accord()
+        .args(["calendar", "elapsed", "--contract", contract.to_str().unwrap(), "--calendar", "c", "--start", "2026-01-01T00:00:00Z", "--end", "2026-01-02T00:00:00Z"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains(&format!("--> {}:4:20", dir.join("bad.ics").display())), "{err}");
+    assert!(err.contains("20261332"), "{err}");
+}
