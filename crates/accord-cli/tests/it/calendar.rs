@@ -275,7 +275,11 @@ fn tempdir() -> PathBuf {
 fn holiday_files_are_read_relative_to_the_contract() {
     let dir = tempdir();
     std::fs::create_dir_all(dir.join("holidays")).unwrap();
-    std::fs::copy(example("holidays/us-federal.ics"), dir.join("holidays/us.ics")).unwrap();
+    std::fs::copy(
+        example("holidays/us-federal.ics"),
+        dir.join("holidays/us.ics"),
+    )
+    .unwrap();
     let contract = dir.join("us.toml");
     std::fs::write(
         &contract,
@@ -285,14 +289,30 @@ fn holiday_files_are_read_relative_to_the_contract() {
     // Wed 2026-11-25 16:00 EST + 2 h: Thanksgiving (4th Thursday) is closed,
     // so 1 h Wednesday and 1 h Friday -> Fri 10:00 EST = 15:00Z.
     let args = [
-        "calendar", "deadline", "--contract", contract.to_str().unwrap(), "--calendar", "us",
-        "--start", "2026-11-25T21:00:00Z", "--minutes", "120",
+        "calendar",
+        "deadline",
+        "--contract",
+        contract.to_str().unwrap(),
+        "--calendar",
+        "us",
+        "--start",
+        "2026-11-25T21:00:00Z",
+        "--minutes",
+        "120",
     ];
     assert_eq!(stdout_of(&args), "2026-11-27T15:00:00Z\n");
     // Memorial Day 2027 is Monday 31 May: Fri 28 May 16:00 EDT + 2 h -> Tue 1 June 10:00 EDT.
     let args = [
-        "calendar", "deadline", "--contract", contract.to_str().unwrap(), "--calendar", "us",
-        "--start", "2027-05-28T20:00:00Z", "--minutes", "120",
+        "calendar",
+        "deadline",
+        "--contract",
+        contract.to_str().unwrap(),
+        "--calendar",
+        "us",
+        "--start",
+        "2027-05-28T20:00:00Z",
+        "--minutes",
+        "120",
     ];
     assert_eq!(stdout_of(&args), "2027-06-01T14:00:00Z\n");
 }
@@ -306,13 +326,31 @@ fn a_broken_holiday_file_is_reported_at_its_own_line() {
     )
     .unwrap();
     let contract = dir.join("c.toml");
-    std::fs::write(&contract, "[calendars.c]\ntimezone = \"UTC\"\nholiday_files = [\"bad.ics\"]\n").unwrap();
+    std::fs::write(
+        &contract,
+        "[calendars.c]\ntimezone = \"UTC\"\nholiday_files = [\"bad.ics\"]\n",
+    )
+    .unwrap();
     let out = accord()
-        .args(["calendar", "elapsed", "--contract", contract.to_str().unwrap(), "--calendar", "c", "--start", "2026-01-01T00:00:00Z", "--end", "2026-01-02T00:00:00Z"])
+        .args([
+            "calendar",
+            "elapsed",
+            "--contract",
+            contract.to_str().unwrap(),
+            "--calendar",
+            "c",
+            "--start",
+            "2026-01-01T00:00:00Z",
+            "--end",
+            "2026-01-02T00:00:00Z",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains(&format!("--> {}:4:20", dir.join("bad.ics").display())), "{err}");
+    assert!(
+        err.contains(&format!("--> {}:4:20", dir.join("bad.ics").display())),
+        "{err}"
+    );
     assert!(err.contains("20261332"), "{err}");
 }
