@@ -1,0 +1,11 @@
+//! Accord's documents. Each document is built once as a small structured
+//! [`Document`] (headings, paragraphs, tables, lists) and then rendered to
+//! HTML, Markdown or — in `accord-pdf` — PDF, so the words never differ
+//! between formats (SPEC §2: "the words signed and the clocks measured never
+//! drift apart").
+
+pub mod document;
+pub mod html;
+pub mod markdown;
+
+pub use document::{Block, Document, Inline};
