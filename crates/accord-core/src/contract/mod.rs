@@ -6,8 +6,11 @@
 //! priorities, pause reasons) are checked against the names the file
 //! declares, so one mistake is reported once, where it is made.
 
+mod accountability;
+mod billing;
 mod calendars;
 mod identity;
+mod milestones;
 mod parties;
 mod read;
 mod targets;
@@ -21,7 +24,10 @@ use toml::de::DeTable;
 use crate::calendar::Calendar;
 use crate::diagnostic::{Diagnostics, SourceFile};
 
+pub use accountability::{CreditRule, CreditTier, Credits, EscalationLevel, Objective, Period};
+pub use billing::{Billing, PrepaidBlock, Rounding, RoundingMode};
 pub use identity::{Currency, Identity, ReviewCadence};
+pub use milestones::{Deliverable, Milestone};
 pub use parties::{BadContactRef, Contact, ContactRef, Contacts, Side};
 pub use targets::{Pauses, Priority, Warnings};
 
@@ -53,6 +59,11 @@ pub struct Contract {
     priorities: BTreeMap<String, Priority>,
     pauses: Pauses,
     warnings: Warnings,
+    objectives: Vec<Objective>,
+    credits: Option<Credits>,
+    escalation: Vec<EscalationLevel>,
+    milestones: Vec<Milestone>,
+    billing: Option<Billing>,
 }
 
 impl Contract {
@@ -101,7 +112,7 @@ impl Contract {
             None => Default::default(),
         };
         let (calendars, calendar_names) = read_calendars(&mut r, root, load);
-        let (priorities, _declared_priorities) = match root.get("priorities") {
+        let (priorities, declared_priorities) = match root.get("priorities") {
             Some(v) => targets::read_priorities(&mut r, v, &calendar_names),
             None => {
                 r.error(
@@ -120,6 +131,41 @@ impl Contract {
             Some(v) => targets::read_warnings(&mut r, v, &contact_names),
             None => Warnings::default(),
         };
+        let known = accountability::Known {
+            calendars: &calendar_names,
+            contacts: &contact_names,
+            priorities: &declared_priorities,
+            reasons: &pauses.reasons,
+        };
+        let objectives = root
+            .get("objectives")
+            .map(|v| accountability::read_objectives(&mut r, v, &known))
+            .unwrap_or_default();
+        let credits = root
+            .get("credits")
+            .and_then(|v| accountability::read_credits(&mut r, v, &known));
+        let escalation = root
+            .get("escalation")
+            .map(|v| accountability::read_escalation(&mut r, v, &known))
+            .unwrap_or_default();
+        let milestones = root
+            .get("milestones")
+            .map(|v| milestones::read_milestones(&mut r, v, &known))
+            .unwrap_or_default();
+        let billing = root
+            .get("billing")
+            .and_then(|v| billing::read_billing(&mut r, v));
+        if root.get("currency").is_none() {
+            for key in ["credits", "billing"] {
+                if let Some((k, _)) = root.get_key_value(key) {
+                    r.error(
+                        k.span(),
+                        format!("`[{key}]` has amounts of money but the contract has no `currency`"),
+                        Some("add currency = \"EUR\" (or another ISO 4217 code) at the top of the file".into()),
+                    );
+                }
+            }
+        }
 
         match identity {
             Some(identity) if r.diagnostics.is_empty() => Ok(Contract {
@@ -129,6 +175,11 @@ impl Contract {
                 priorities,
                 pauses,
                 warnings,
+                objectives,
+                credits,
+                escalation,
+                milestones,
+                billing,
             }),
             _ => {
                 let mut all = r.diagnostics;
@@ -217,6 +268,36 @@ impl Contract {
     /// The warning thresholds (defaults applied when `[warnings]` is absent).
     pub fn warnings(&self) -> &Warnings {
         &self.warnings
+    }
+
+    /// The compliance objectives (empty when none are agreed).
+    pub fn objectives(&self) -> &[Objective] {
+        &self.objectives
+    }
+
+    /// The service-credit terms, if agreed.
+    pub fn credits(&self) -> Option<&Credits> {
+        self.credits.as_ref()
+    }
+
+    /// The escalation ladder, level 1 first (empty when none is agreed).
+    pub fn escalation(&self) -> &[EscalationLevel] {
+        &self.escalation
+    }
+
+    /// The milestones in the order written (empty when none are agreed).
+    pub fn milestones(&self) -> &[Milestone] {
+        &self.milestones
+    }
+
+    /// The milestone with id `id`.
+    pub fn milestone(&self, id: &str) -> Option<&Milestone> {
+        self.milestones.iter().find(|m| m.id == id)
+    }
+
+    /// The billing terms, if agreed.
+    pub fn billing(&self) -> Option<&Billing> {
+        self.billing.as_ref()
     }
 
     /// The calendar named `name`.

@@ -237,7 +237,6 @@ impl<'s> Reader<'s> {
     /// An amount of money: a decimal string such as `"2500.00"`. A TOML
     /// float or integer is refused, so that no amount is ever rounded
     /// through floating point.
-    #[allow(dead_code)] // read by credits and billing, which follow
     pub fn money(&mut self, value: &Value<'_>, what: &str) -> Option<Decimal> {
         let text = match value.get_ref() {
             DeValue::String(s) => s,
@@ -266,7 +265,6 @@ impl<'s> Reader<'s> {
         }
     }
 
-    #[allow(dead_code)]
     fn money_not_string(
         &mut self,
         value: &Value<'_>,
