@@ -4,8 +4,11 @@
 //! between formats (SPEC §2: "the words signed and the clocks measured never
 //! drift apart").
 
+pub mod appendix;
+pub mod diff;
 pub mod document;
 pub mod html;
 pub mod markdown;
 
+pub use appendix::appendix;
 pub use document::{Block, Document, Inline};

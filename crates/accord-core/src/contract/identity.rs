@@ -31,6 +31,44 @@ impl ReviewCadence {
     }
 }
 
+impl ReviewCadence {
+    /// Months between reviews.
+    pub fn months(self) -> i64 {
+        match self {
+            ReviewCadence::Monthly => 1,
+            ReviewCadence::Quarterly => 3,
+            ReviewCadence::Yearly => 12,
+        }
+    }
+}
+
+impl Identity {
+    /// Review dates: one cadence period after `effective_from`, and every
+    /// period after that, while the contract is in force (SPEC §2). A review
+    /// on the day the contract ends is kept; later ones are not.
+    ///
+    /// Month ends are clamped and never drift: from 31 January, quarterly
+    /// reviews fall on 30 April, 31 July and 31 October.
+    pub fn reviews(&self) -> impl Iterator<Item = Date> + '_ {
+        let months = self.review_every.map_or(0, ReviewCadence::months);
+        (1..)
+            .map_while(move |n: i64| {
+                if months == 0 {
+                    return None;
+                }
+                self.effective_from
+                    .checked_add(jiff::Span::new().months(n * months))
+                    .ok()
+            })
+            .take_while(move |d| self.effective_until.is_none_or(|until| *d <= until))
+    }
+
+    /// The first review due on or after `today`, if any.
+    pub fn next_review(&self, today: Date) -> Option<Date> {
+        self.reviews().find(|d| *d >= today)
+    }
+}
+
 impl fmt::Display for ReviewCadence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -224,3 +224,30 @@ fn unreadable_holiday_files_point_at_their_entry() {
         d[0].message
     );
 }
+
+fn with_review(effective: &str, until: Option<&str>, every: &str) -> Contract {
+    let until = until.map_or(String::new(), |u| format!("effective_until = {u}\n"));
+    let text = format!(
+        "id = \"r\"\nclient = \"C\"\neffective_from = {effective}\n{until}review_every = \"{every}\"\n[calendars.c]\ntimezone = \"UTC\"\nevery_day = [\"00:00-24:00\"]\n[priorities.p]\ncalendar = \"c\"\nresolution = \"1h\"\n"
+    );
+    parse(&text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn reviews_fall_every_cadence_period_while_in_force() {
+    let c = with_review("2026-01-01", Some("2026-12-31"), "quarterly");
+    let dates: Vec<_> = c.identity().reviews().collect();
+    assert_eq!(dates, vec![date(2026, 4, 1), date(2026, 7, 1), date(2026, 10, 1)]);
+    assert_eq!(c.identity().next_review(date(2026, 4, 1)), Some(date(2026, 4, 1)));
+    assert_eq!(c.identity().next_review(date(2026, 4, 2)), Some(date(2026, 7, 1)));
+    assert_eq!(c.identity().next_review(date(2026, 10, 2)), None);
+}
+
+#[test]
+fn month_end_reviews_are_clamped_not_drifting() {
+    let c = with_review("2026-01-31", None, "quarterly");
+    let dates: Vec<_> = c.identity().reviews().take(4).collect();
+    assert_eq!(dates, vec![date(2026, 4, 30), date(2026, 7, 31), date(2026, 10, 31), date(2027, 1, 31)]);
+    let m = with_review("2026-01-31", None, "monthly");
+    assert_eq!(m.identity().reviews().next(), Some(date(2026, 2, 28)));
+}
