@@ -30,7 +30,7 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum CalendarCommand {
-    /// Print the instant at which a business duration counted from START runs out.
+    /// Print the instant at which a business duration counted from START runs out
     ///
     /// Counting starts at the next opening when START is in closed time; a
     /// deadline reached exactly at closing time is that closing instant.
@@ -41,7 +41,7 @@ pub enum CalendarCommand {
     ///   2026-01-05T09:00:00Z
     #[command(verbatim_doc_comment)]
     Deadline(DeadlineArgs),
-    /// Print the business time between START and END, in whole seconds.
+    /// Print the business time between START and END, in whole seconds
     ///
     /// Example:
     ///   accord calendar elapsed --contract acme.contract.toml --calendar support \
@@ -49,7 +49,7 @@ pub enum CalendarCommand {
     ///   7200
     #[command(verbatim_doc_comment)]
     Elapsed(ElapsedArgs),
-    /// Answer many questions at once: JSON Lines on stdin, one answer line per input line.
+    /// Answer many questions at once: JSON Lines on stdin, one answer line per input line
     ///
     /// Each input line is one of
     ///   {"calendar": "support", "op": "deadline", "start": "2026-01-02T15:00:00Z", "minutes": 120}
