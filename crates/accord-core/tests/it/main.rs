@@ -2,3 +2,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod business_time_laws;
+mod contract_checks;
+mod contract_errors;
+mod contract_model;
