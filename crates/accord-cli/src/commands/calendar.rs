@@ -209,7 +209,7 @@ mod tests {
     fn contract() -> Contract {
         let src = SourceFile::new(
             "t.toml",
-            "[calendars.support]\ntimezone = \"Europe/Berlin\"\nmon = [\"09:00-17:00\"]\ntue = [\"09:00-17:00\"]\nwed = [\"09:00-17:00\"]\nthu = [\"09:00-17:00\"]\nfri = [\"09:00-17:00\"]\n",
+            "id = \"t\"\nclient = \"T\"\neffective_from = 2026-01-01\n[priorities.p]\ncalendar = \"support\"\nresolution = \"8h\"\n[calendars.support]\ntimezone = \"Europe/Berlin\"\nmon = [\"09:00-17:00\"]\ntue = [\"09:00-17:00\"]\nwed = [\"09:00-17:00\"]\nthu = [\"09:00-17:00\"]\nfri = [\"09:00-17:00\"]\n",
         );
         Contract::parse(&src, &mut |_| unreachable!()).unwrap()
     }

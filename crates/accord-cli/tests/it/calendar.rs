@@ -283,7 +283,7 @@ fn holiday_files_are_read_relative_to_the_contract() {
     let contract = dir.join("us.toml");
     std::fs::write(
         &contract,
-        "[calendars.us]\ntimezone = \"America/New_York\"\nmon = [\"09:00-17:00\"]\ntue = [\"09:00-17:00\"]\nwed = [\"09:00-17:00\"]\nthu = [\"09:00-17:00\"]\nfri = [\"09:00-17:00\"]\nholiday_files = [\"holidays/us.ics\"]\n",
+        "id = \"us\"\nclient = \"US\"\neffective_from = 2026-01-01\n[priorities.p]\ncalendar = \"us\"\nresolution = \"8h\"\n[calendars.us]\ntimezone = \"America/New_York\"\nmon = [\"09:00-17:00\"]\ntue = [\"09:00-17:00\"]\nwed = [\"09:00-17:00\"]\nthu = [\"09:00-17:00\"]\nfri = [\"09:00-17:00\"]\nholiday_files = [\"holidays/us.ics\"]\n",
     )
     .unwrap();
     // Wed 2026-11-25 16:00 EST + 2 h: Thanksgiving (4th Thursday) is closed,

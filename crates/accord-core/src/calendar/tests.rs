@@ -8,7 +8,12 @@ use crate::diagnostic::SourceFile;
 
 /// A calendar from the body of a `[calendars.c]` table.
 fn cal(body: &str) -> Calendar {
-    let src = SourceFile::new("test.toml", format!("[calendars.c]\n{body}\n"));
+    let src = SourceFile::new(
+        "test.toml",
+        format!(
+            "id = \"t\"\nclient = \"T\"\neffective_from = 2026-01-01\n[priorities.p]\ncalendar = \"c\"\nresolution = \"1h\"\n[calendars.c]\n{body}\n"
+        ),
+    );
     let contract = Contract::parse(&src, &mut |_| unreachable!())
         .unwrap_or_else(|e| panic!("calendar should parse:\n{e}"));
     contract.calendar("c").unwrap().clone()

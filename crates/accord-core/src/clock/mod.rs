@@ -15,7 +15,7 @@ mod report;
 pub use engine::{ClockError, EventRef, evaluate};
 pub use event::{EventError, EventKind, TicketEvent};
 pub use metric::Metric;
-pub use policy::{ClockPolicy, PriorityTargets};
+pub use policy::{ClockPolicy, MissingCalendar, PriorityTargets};
 pub use report::{ActivePause, Clock, ClockState, ThresholdCrossing, TicketClocks, TicketStatus};
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use crate::BusinessDuration;
 use crate::calendar::Calendar;
 use crate::clock::Metric;
+use crate::contract::Contract;
 
 /// The targets of one priority, measured on one calendar.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,5 +97,77 @@ impl ClockPolicy {
 impl Default for ClockPolicy {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// A priority names a calendar the contract does not have. A parsed
+/// [`Contract`] never does; this guards hand-built ones.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "priority `{priority}` is measured on calendar `{calendar}`, which the contract does not define"
+)]
+pub struct MissingCalendar {
+    /// The priority.
+    pub priority: String,
+    /// The calendar it names.
+    pub calendar: String,
+}
+
+impl ClockPolicy {
+    /// The clock rules of a contract: its priorities with their calendars
+    /// (each calendar shared by all priorities naming it, so its index of
+    /// open time is built once), its `[pauses]` and `[warnings]`.
+    ///
+    /// ```
+    /// use accord_core::clock::{ClockPolicy, Metric};
+    /// use accord_core::contract::Contract;
+    /// use accord_core::diagnostic::SourceFile;
+    /// let src = SourceFile::new("c.toml", r#"
+    /// id = "acme-2026"
+    /// client = "ACME"
+    /// effective_from = 2026-01-01
+    /// [calendars.support]
+    /// timezone = "Europe/Berlin"
+    /// mon = ["09:00-17:00"]
+    /// [priorities.critical]
+    /// calendar = "support"
+    /// first_response = "1h"
+    /// "#);
+    /// let contract = Contract::parse(&src, &mut |_| unreachable!()).map_err(|e| e.to_string())?;
+    /// let policy = ClockPolicy::from_contract(&contract)?;
+    /// assert_eq!(policy.priorities["critical"].targets[&Metric::FirstResponse].as_secs(), 3600);
+    /// assert!(policy.resume_on_client_reply);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_contract(contract: &Contract) -> Result<ClockPolicy, MissingCalendar> {
+        let calendars: BTreeMap<&str, Arc<Calendar>> = contract
+            .calendars()
+            .iter()
+            .map(|(name, cal)| (name.as_str(), Arc::new(cal.clone())))
+            .collect();
+        let mut priorities = BTreeMap::new();
+        for (name, priority) in contract.priorities() {
+            let calendar =
+                calendars
+                    .get(priority.calendar.as_str())
+                    .ok_or_else(|| MissingCalendar {
+                        priority: name.clone(),
+                        calendar: priority.calendar.clone(),
+                    })?;
+            priorities.insert(
+                name.clone(),
+                PriorityTargets {
+                    calendar: Arc::clone(calendar),
+                    targets: priority.targets.clone(),
+                },
+            );
+        }
+        let pauses = contract.pauses();
+        Ok(ClockPolicy {
+            priorities,
+            pause_reasons: pauses.reasons.clone(),
+            resume_on_client_reply: pauses.resume_on_client_reply,
+            thresholds: contract.warnings().thresholds.clone(),
+        })
     }
 }

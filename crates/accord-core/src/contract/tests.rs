@@ -13,10 +13,36 @@ fn parse(text: &str) -> Result<Contract, Diagnostics> {
     })
 }
 
+/// The required top-level keys, put before a calendar-only test text.
+const HEADER: &str = "id = \"t\"\nclient = \"T\"\neffective_from = 2026-01-01\n";
+
+/// Parses calendar tables as a whole contract: the required keys before them
+/// and a priority on the first calendar after them.
+fn parse_calendars(text: &str) -> Result<Contract, Diagnostics> {
+    let name = text
+        .split("[calendars.")
+        .nth(1)
+        .and_then(|rest| rest.split(['.', ']']).next())
+        .unwrap_or("none");
+    parse(&format!(
+        "{HEADER}{text}\n[priorities.p]\ncalendar = \"{name}\"\nfirst_response = \"1h\"\n"
+    ))
+}
+
+/// The diagnostics for calendar tables, with lines counted in `text`.
 fn errors(text: &str) -> Vec<Diagnostic> {
-    match parse(text) {
+    match parse_calendars(text) {
         Ok(_) => panic!("expected diagnostics for:\n{text}"),
-        Err(d) => d.0,
+        Err(d) => {
+            d.0.into_iter()
+                .map(|mut d| {
+                    if d.file == Path::new("c.toml") {
+                        d.line -= HEADER.lines().count();
+                    }
+                    d
+                })
+                .collect()
+        }
     }
 }
 
@@ -61,8 +87,10 @@ fn the_canonical_example_parses_with_its_meaning() {
 
 #[test]
 fn a_named_weekday_overrides_every_day() {
-    let c = parse("[calendars.c]\ntimezone = \"UTC\"\nevery_day = [\"08:00-20:00\"]\nsun = []\n")
-        .unwrap();
+    let c = parse_calendars(
+        "[calendars.c]\ntimezone = \"UTC\"\nevery_day = [\"08:00-20:00\"]\nsun = []\n",
+    )
+    .unwrap();
     let rules = c.calendar("c").unwrap().rules();
     assert!(
         rules
@@ -79,8 +107,10 @@ fn a_named_weekday_overrides_every_day() {
 
 #[test]
 fn dates_may_be_toml_dates_or_strings() {
-    let c = parse("[calendars.c]\ntimezone = \"UTC\"\nholidays = [2026-01-01, \"2026-01-02\"]\n")
-        .unwrap();
+    let c = parse_calendars(
+        "[calendars.c]\ntimezone = \"UTC\"\nholidays = [2026-01-01, \"2026-01-02\"]\n",
+    )
+    .unwrap();
     let h = &c.calendar("c").unwrap().rules().holidays;
     assert!(h.contains(date(2026, 1, 1)) && h.contains(date(2026, 1, 2)));
 }
@@ -153,9 +183,12 @@ fn did_you_mean_helps_with_typos() {
 
 #[test]
 fn missing_pieces_are_named() {
-    assert_eq!(
-        positions("id = \"x\"\n")[0].2,
-        "the contract has no calendar"
+    let d = parse("id = \"x\"\n").unwrap_err().0;
+    assert!(
+        d.iter()
+            .any(|d| (d.line, d.column, d.message.as_str())
+                == (1, 1, "the contract has no calendar")),
+        "{d:#?}"
     );
     let d = positions("[calendars.c]\nmon = [\"09:00-17:00\"]\n");
     assert_eq!(d[0].2, "calendar `c` has no `timezone`");

@@ -229,3 +229,35 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_acme_contract_drives_the_clocks() {
+    let text = include_str!("../../../../examples/acme.contract.toml");
+    let contract = crate::contract_model::parse_named("acme.contract.toml", text).unwrap();
+    let policy = ClockPolicy::from_contract(&contract).unwrap();
+    assert_eq!(
+        policy.priorities.keys().collect::<Vec<_>>(),
+        ["critical", "high", "normal", "outage"]
+    );
+    assert!(policy.pause_reasons.contains("pending_payment"));
+    // Thursday before Easter 16:00 Berlin; Good Friday and Easter Monday are
+    // holidays on `support`, so the reply on Tuesday 10:00 comes after 2 h.
+    let events = TicketEvent::parse_json_lines(
+        r#"{"ticket":"T-1","kind":"opened","at":"2026-04-02T14:00:00Z","priority":"critical"}
+{"ticket":"T-1","kind":"replied","at":"2026-04-07T08:00:00Z"}"#,
+    )
+    .unwrap();
+    let t = evaluate(&policy, &events, "2026-04-07T09:00:00Z".parse().unwrap()).unwrap();
+    let first = t.of(Metric::FirstResponse).next().unwrap();
+    assert_eq!(
+        (first.state, first.elapsed.as_secs()),
+        (ClockState::Met, 7200)
+    );
+    let resolution = t.of(Metric::Resolution).next().unwrap();
+    assert_eq!(resolution.elapsed.as_secs(), 3 * 3600);
+    assert_eq!(
+        t.of(Metric::PeriodicUpdate).count(),
+        0,
+        "critical sets no update target"
+    );
+}

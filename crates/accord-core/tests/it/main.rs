@@ -3,3 +3,5 @@
 
 mod business_time_laws;
 mod clocks;
+mod contract_errors;
+mod contract_model;
