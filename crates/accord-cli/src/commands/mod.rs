@@ -1,6 +1,7 @@
 //! Each command's work, called from `main` with the parsed command line.
 
 mod calendar;
+mod clocks;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -15,6 +16,7 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Calendar(cmd) => calendar::run(cmd),
+        Command::Clocks(args) => clocks::run(args),
     }
 }
 

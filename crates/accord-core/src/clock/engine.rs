@@ -141,6 +141,25 @@ pub enum ClockError {
     },
 }
 
+impl ClockError {
+    /// The event the error is about, if it is about one (for the first of
+    /// two events sharing an id, the first).
+    pub fn event(&self) -> Option<&EventRef> {
+        match self {
+            ClockError::TwoOpened { event }
+            | ClockError::BeforeOpened { event }
+            | ClockError::AfterClosed { event }
+            | ClockError::PauseReasonNotAllowed { event, .. }
+            | ClockError::UnknownPriority { event, .. }
+            | ClockError::OtherTicket { event, .. } => Some(event),
+            ClockError::ConflictingId { first, .. } => Some(first),
+            ClockError::NoOpened { .. }
+            | ClockError::NotYetOpened { .. }
+            | ClockError::Calendar { .. } => None,
+        }
+    }
+}
+
 /// A stretch of running time of one clock, measured on one calendar.
 #[derive(Debug, Clone)]
 pub(super) struct Segment {

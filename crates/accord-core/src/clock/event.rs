@@ -326,6 +326,14 @@ impl TicketEvent {
     /// # Ok::<(), accord_core::clock::EventError>(())
     /// ```
     pub fn parse_csv(text: &str) -> Result<Vec<TicketEvent>, EventError> {
+        Ok(Self::parse_csv_lines(text)?
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect())
+    }
+
+    /// Like [`TicketEvent::parse_csv`], with the 1-based line each record starts on.
+    pub fn parse_csv_lines(text: &str) -> Result<Vec<(usize, TicketEvent)>, EventError> {
         let mut records = csv_records(text)?.into_iter();
         let Some((_, header)) = records.next() else {
             return Ok(Vec::new());
@@ -372,7 +380,7 @@ impl TicketEvent {
                     *slot = (!cell.is_empty()).then_some(cell);
                 }
             }
-            events.push(fields.into_event().map_err(|e| e.at_line(line))?);
+            events.push((line, fields.into_event().map_err(|e| e.at_line(line))?));
         }
         Ok(events)
     }
