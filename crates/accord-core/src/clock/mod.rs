@@ -6,13 +6,16 @@
 //! - [`ClockPolicy`]: what the clocks need of a contract.
 //! - [`evaluate`]: one ticket's events to its [`TicketClocks`].
 
+mod csv;
 mod engine;
+mod error;
 mod event;
 mod metric;
 mod policy;
 mod report;
 
-pub use engine::{ClockError, EventRef, evaluate};
+pub use engine::evaluate;
+pub use error::{ClockError, EventRef};
 pub use event::{EventError, EventKind, TicketEvent};
 pub use metric::Metric;
 pub use policy::{ClockPolicy, MissingCalendar, PriorityTargets};

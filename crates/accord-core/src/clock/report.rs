@@ -22,7 +22,8 @@ use jiff::Timestamp;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::Metric;
-use super::engine::{ClockError, Run};
+use super::engine::Run;
+use super::error::ClockError;
 use super::policy::PriorityTargets;
 use crate::BusinessDuration;
 use crate::calendar::CalendarError;
@@ -45,7 +46,7 @@ pub struct ActivePause {
     pub reason: String,
     /// Who the provider waits on.
     pub waiting_on: Option<String>,
-    /// Since when (the latest `paused` event).
+    /// Since when: the `paused` event that set the current reason.
     pub since: Timestamp,
 }
 
