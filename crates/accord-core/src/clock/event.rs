@@ -195,6 +195,9 @@ impl Fields {
 
     fn into_event(self) -> Result<TicketEvent, EventError> {
         let ticket = required(self.ticket, "ticket")?;
+        if ticket.trim().is_empty() {
+            return Err(EventError::field("ticket", "must not be empty"));
+        }
         let kind_name = required(self.kind, "kind")?;
         let at = parse_instant(&required(self.at, "at")?)?;
         let mut priority = self.priority;
@@ -457,6 +460,8 @@ mod tests {
             "{e}"
         );
         assert!(err("[1, 2]").to_string().contains("not a JSON object"));
+        let e = err(r#"{"ticket":" ","kind":"replied","at":"2026-03-02T08:00:00Z"}"#);
+        assert_eq!(e.field.as_deref(), Some("ticket"));
     }
 
     #[test]

@@ -141,6 +141,16 @@ pub struct Clock {
     pub crossings: Vec<ThresholdCrossing>,
 }
 
+impl Clock {
+    /// The next threshold (or the target) this clock will cross if nothing
+    /// else happens: the first not yet crossed, with its instant. `None`
+    /// while paused, once stopped, or when every threshold is behind it.
+    /// What a scheduler stores to wake up for the next warning.
+    pub fn next_crossing(&self) -> Option<&ThresholdCrossing> {
+        self.crossings.iter().find(|c| !c.crossed && c.at.is_some())
+    }
+}
+
 /// All clocks of one ticket at an instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketClocks {

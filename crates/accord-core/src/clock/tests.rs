@@ -201,6 +201,13 @@ fn first_response_met_and_the_other_clocks_keep_running() {
     assert!(!resolution.crossings[0].crossed);
     assert_eq!(resolution.crossings[2].at, Some(b("2026-03-03 09:12")));
     assert_eq!(resolution.crossings[3].at, Some(b("2026-03-03 10:00")));
+    // The next warning to schedule: 50 % at 14:00.
+    let next = resolution.next_crossing().unwrap();
+    assert_eq!(
+        (next.share, next.at),
+        (Decimal::new(50, 2), Some(b("2026-03-02 14:00")))
+    );
+    assert_eq!(first.next_crossing(), None, "a stopped clock warns no more");
 
     let updates: Vec<_> = t.of(PeriodicUpdate).collect();
     assert_eq!(updates.len(), 2);

@@ -213,6 +213,9 @@ proptest! {
             }
             let instants: Vec<_> = c.crossings.iter().filter_map(|x| x.at).collect();
             prop_assert!(instants.windows(2).all(|w| w[0] <= w[1]), "{:?}", c.crossings);
+            if let Some(next) = c.next_crossing() {
+                prop_assert!(c.state == ClockState::Running && next.at.is_some_and(|a| a >= now));
+            }
             for x in &c.crossings {
                 prop_assert_eq!(x.crossed, x.threshold.as_secs() <= elapsed);
                 if x.crossed {
