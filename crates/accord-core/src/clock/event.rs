@@ -12,7 +12,8 @@
 use std::fmt;
 
 use jiff::Timestamp;
-use serde_json::{Map, Value};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::Value;
 
 use super::csv::csv_records;
 
@@ -250,6 +251,30 @@ impl Fields {
     }
 }
 
+/// A JSON object's members in order, duplicates kept, so that a repeated
+/// field is an error rather than silently won by its last value.
+struct Members(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MembersVisitor;
+        impl<'de> Visitor<'de> for MembersVisitor {
+            type Value = Members;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some(member) = map.next_entry::<String, Value>()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(MembersVisitor)
+    }
+}
+
 fn required(value: Option<String>, field: &str) -> Result<String, EventError> {
     value.ok_or_else(|| EventError::field(field, "missing"))
 }
@@ -278,13 +303,18 @@ fn parse_instant(text: &str) -> Result<Timestamp, EventError> {
 impl TicketEvent {
     /// Parses one JSON Lines line: a JSON object with the fields of SPEC §10.
     pub fn from_json_line(line: &str) -> Result<TicketEvent, EventError> {
-        let object: Map<String, Value> = serde_json::from_str(line).map_err(|e| EventError {
+        let Members(members) = serde_json::from_str(line).map_err(|e| EventError {
             line: None,
             field: None,
             message: format!("not a JSON object: {e}"),
         })?;
         let mut fields = Fields::default();
-        for (name, value) in object {
+        let mut seen: Vec<String> = Vec::with_capacity(members.len());
+        for (name, value) in members {
+            if seen.contains(&name) {
+                return Err(EventError::field(&name, "appears twice"));
+            }
+            seen.push(name.clone());
             let Some(slot) = fields.slot(&name) else {
                 return Err(EventError::field(
                     &name,
@@ -460,6 +490,11 @@ mod tests {
             "{e}"
         );
         assert!(err("[1, 2]").to_string().contains("not a JSON object"));
+        let e = err(
+            r#"{"ticket":"T-1","kind":"replied","at":"2026-03-02T08:00:00Z","at":"2026-03-03T08:00:00Z"}"#,
+        );
+        assert_eq!(e.field.as_deref(), Some("at"));
+        assert!(e.to_string().contains("appears twice"), "{e}");
         let e = err(r#"{"ticket":" ","kind":"replied","at":"2026-03-02T08:00:00Z"}"#);
         assert_eq!(e.field.as_deref(), Some("ticket"));
     }
