@@ -26,6 +26,9 @@ pub enum Command {
     /// Business-time arithmetic on a contract's support calendars.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Validate contract files.
+    #[command(subcommand)]
+    Contract(ContractCommand),
     /// Replay ticket events against a contract and print every SLA clock.
     ///
     /// EVENTS is JSON Lines, one event an object (SPEC §10):
@@ -49,6 +52,49 @@ pub enum Command {
     Clocks(ClocksArgs),
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ContractCommand {
+    /// Check contract files and report every problem, each with file, line, column and a fix.
+    ///
+    /// Prints `FILE: ok` on stdout for each valid file; for an invalid one,
+    /// every problem on stderr, like a compiler:
+    ///   error: `4hrs` is not a duration for `first_response`: unknown unit `hrs` ...
+    ///     --> acme.contract.toml:48:18
+    ///      |
+    ///   48 | first_response = "4hrs"
+    ///      |                  ^^^^^^
+    ///      = help: write hours and minutes like "4h", "90m" or "1h30m"
+    /// Holiday files are read relative to each contract.
+    ///
+    /// Exit status: 0 when every file is valid, 1 otherwise.
+    ///
+    /// Example:
+    ///   accord contract check examples/*.contract.toml
+    ///   accord contract check --format json acme.contract.toml
+    #[command(verbatim_doc_comment)]
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Contract files to check.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// `text` for people; `json` prints one array of
+    /// {file, line, column, message, help} on stdout (empty when all are valid).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+/// How `check` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Compiler-style messages.
+    Text,
+    /// A JSON array of problems.
+    Json,
+}
+
 #[derive(Debug, Args)]
 pub struct ClocksArgs {
     #[command(flatten)]
@@ -60,13 +106,13 @@ pub struct ClocksArgs {
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
     pub at: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Json)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ClocksFormat::Json)]
+    pub format: ClocksFormat,
 }
 
 /// How `accord clocks` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum ClocksFormat {
     /// One JSON object per line.
     Json,
     /// An aligned table for people.

@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use super::calendar::parse_instant;
 use super::load_contract;
-use crate::cli::{ClocksArgs, Format};
+use crate::cli::{ClocksArgs, ClocksFormat as Format};
 
 /// A ticket's events, each with the line of the input it came from.
 type Tickets = BTreeMap<String, Vec<(usize, TicketEvent)>>;

@@ -2,6 +2,7 @@
 
 mod calendar;
 mod clocks;
+mod contract;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -17,6 +18,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Calendar(cmd) => calendar::run(cmd),
         Command::Clocks(args) => clocks::run(args),
+        Command::Contract(cmd) => contract::run(cmd),
     }
 }
 

@@ -3,3 +3,4 @@
 
 mod calendar;
 mod clocks;
+mod contract;

@@ -3,5 +3,6 @@
 
 mod business_time_laws;
 mod clocks;
+mod contract_checks;
 mod contract_errors;
 mod contract_model;
