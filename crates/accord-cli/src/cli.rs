@@ -29,7 +29,7 @@ pub enum Command {
     /// Validate contract files.
     #[command(subcommand)]
     Contract(ContractCommand),
-    /// Replay ticket events against a contract and print every SLA clock.
+    /// Replay ticket events against a contract and print every SLA clock
     ///
     /// EVENTS is JSON Lines, one event an object (SPEC §10):
     ///   {"ticket": "T-1", "kind": "opened", "at": "2026-03-02T08:00:00Z", "priority": "critical"}
