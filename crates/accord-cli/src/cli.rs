@@ -29,6 +29,27 @@ pub enum Command {
     /// Validate contract files.
     #[command(subcommand)]
     Contract(ContractCommand),
+    /// Replay ticket events against a contract and print every SLA clock
+    ///
+    /// EVENTS is JSON Lines, one event an object (SPEC §10):
+    ///   {"ticket": "T-1", "kind": "opened", "at": "2026-03-02T08:00:00Z", "priority": "critical"}
+    /// or CSV with a header row such as
+    ///   ticket,kind,at,priority,reason,note,id,by
+    /// told apart by the extension (.csv; .jsonl, .ndjson, .json) or, failing
+    /// that, by the first character. Tickets may be interleaved and events out
+    /// of order: all events are read, grouped by ticket, then each ticket is
+    /// evaluated and printed in ticket order (memory grows with the number of
+    /// events, about 200 bytes each). `-` reads stdin.
+    ///
+    /// JSON output: one line per ticket, metric and cycle:
+    ///   {"ticket":"T-1","metric":"first_response","cycle":1,"state":"met","target_s":14400,
+    ///    "elapsed_s":3600,"paused_s":0,"paused_by_reason":{},"remaining_s":10800,
+    ///    "deadline":null,"breached_at":null,"started_at":"…","stopped_at":"…"}
+    /// A ticket whose events are inconsistent gets {"ticket":"T-2","error":"…"}
+    /// instead, the others are still printed, and the exit status is 1.
+    /// Tickets opened after --at are left out.
+    #[command(verbatim_doc_comment)]
+    Clocks(ClocksArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -74,9 +95,33 @@ pub enum OutputFormat {
     Json,
 }
 
+#[derive(Debug, Args)]
+pub struct ClocksArgs {
+    #[command(flatten)]
+    pub contract: ContractArg,
+    /// The ticket events: JSON Lines or CSV, `-` for stdin.
+    #[arg(long, value_name = "FILE")]
+    pub events: PathBuf,
+    /// Evaluate the clocks at this RFC 3339 instant; later events are ignored. Default: now.
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    pub at: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ClocksFormat::Json)]
+    pub format: ClocksFormat,
+}
+
+/// How `accord clocks` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClocksFormat {
+    /// One JSON object per line.
+    Json,
+    /// An aligned table for people.
+    Table,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum CalendarCommand {
-    /// Print the instant at which a business duration counted from START runs out.
+    /// Print the instant at which a business duration counted from START runs out
     ///
     /// Counting starts at the next opening when START is in closed time; a
     /// deadline reached exactly at closing time is that closing instant.
@@ -87,7 +132,7 @@ pub enum CalendarCommand {
     ///   2026-01-05T09:00:00Z
     #[command(verbatim_doc_comment)]
     Deadline(DeadlineArgs),
-    /// Print the business time between START and END, in whole seconds.
+    /// Print the business time between START and END, in whole seconds
     ///
     /// Example:
     ///   accord calendar elapsed --contract acme.contract.toml --calendar support \
@@ -95,7 +140,7 @@ pub enum CalendarCommand {
     ///   7200
     #[command(verbatim_doc_comment)]
     Elapsed(ElapsedArgs),
-    /// Answer many questions at once: JSON Lines on stdin, one answer line per input line.
+    /// Answer many questions at once: JSON Lines on stdin, one answer line per input line
     ///
     /// Each input line is one of
     ///   {"calendar": "support", "op": "deadline", "start": "2026-01-02T15:00:00Z", "minutes": 120}

@@ -102,7 +102,7 @@ fn find_calendar<'c>(contract: &'c Contract, name: &str) -> Result<&'c Calendar,
 }
 
 /// An RFC 3339 instant with any offset, taken to the whole second.
-fn parse_instant(text: &str) -> Result<Timestamp, String> {
+pub(super) fn parse_instant(text: &str) -> Result<Timestamp, String> {
     let t: Timestamp = text.parse().map_err(|e| {
         format!("`{text}` is not an RFC 3339 instant such as 2026-03-02T09:00:00Z ({e})")
     })?;

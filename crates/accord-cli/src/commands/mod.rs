@@ -1,6 +1,7 @@
 //! Each command's work, called from `main` with the parsed command line.
 
 mod calendar;
+mod clocks;
 mod contract;
 
 use std::path::Path;
@@ -16,6 +17,7 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Calendar(cmd) => calendar::run(cmd),
+        Command::Clocks(args) => clocks::run(args),
         Command::Contract(cmd) => contract::run(cmd),
     }
 }

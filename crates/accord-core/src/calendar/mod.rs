@@ -151,7 +151,8 @@ pub struct Calendar {
     name: String,
     rules: CalendarRules,
     ever_opens: bool,
-    blocks: Box<[OnceLock<Block>]>,
+    // Boxed so that an unbuilt block costs 16 bytes, not a whole `Block`.
+    blocks: Box<[OnceLock<Box<Block>>]>,
 }
 
 impl fmt::Debug for Calendar {
@@ -203,7 +204,7 @@ impl Calendar {
 
     #[inline]
     fn block(&self, k: usize) -> &Block {
-        self.blocks[k].get_or_init(|| index::build(&self.rules, k))
+        self.blocks[k].get_or_init(|| Box::new(index::build(&self.rules, k)))
     }
 
     #[inline]

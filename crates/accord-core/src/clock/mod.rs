@@ -1,7 +1,25 @@
 //! SLA clocks: what each response, resolution and update clock of a ticket
 //! says, as a pure function of the contract, the ticket's events and the
-//! evaluation instant (SPEC §4, §5).
+//! evaluation instant (SPEC §4, §5, §10).
+//!
+//! - [`TicketEvent`]: the event log's entries, read from JSON Lines or CSV.
+//! - [`ClockPolicy`]: what the clocks need of a contract.
+//! - [`evaluate`]: one ticket's events to its [`TicketClocks`].
 
+mod csv;
+mod engine;
+mod error;
+mod event;
 mod metric;
+mod policy;
+mod report;
 
+pub use engine::evaluate;
+pub use error::{ClockError, EventRef};
+pub use event::{EventError, EventKind, TicketEvent};
 pub use metric::Metric;
+pub use policy::{ClockPolicy, MissingCalendar, PriorityTargets};
+pub use report::{ActivePause, Clock, ClockState, ThresholdCrossing, TicketClocks, TicketStatus};
+
+#[cfg(test)]
+mod tests;

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod business_time_laws;
+mod clocks;
 mod contract_checks;
 mod contract_errors;
 mod contract_model;
