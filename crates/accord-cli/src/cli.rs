@@ -73,6 +73,83 @@ pub enum ContractCommand {
     ///   accord contract check --format json acme.contract.toml
     #[command(verbatim_doc_comment)]
     Check(CheckArgs),
+    /// Render the SLA appendix that is signed with the contract.
+    ///
+    /// The appendix states the contract in words: parties and their duties,
+    /// support hours and holidays, targets per priority, what pauses the
+    /// clock, warnings and reporting, objectives and service credits with a
+    /// worked example, escalation, milestones, billing and review dates.
+    ///
+    /// Example:
+    ///   accord contract render examples/acme.contract.toml --format pdf -o acme-sla.pdf
+    #[command(verbatim_doc_comment)]
+    Render(RenderArgs),
+    /// List every change between two versions of a contract, in plain words.
+    ///
+    /// Exit status: 0 when NEW is a valid amendment of OLD, 1 when it does
+    /// not move `effective_from` forward (an amendment takes effect later
+    /// than the version it replaces) or a file is invalid.
+    ///
+    /// Example:
+    ///   accord contract diff acme-v1.contract.toml acme-v2.contract.toml
+    ///   critical first response: 4 business hours -> 2 business hours
+    ///   holiday (calendar support) added: Thursday 31 December 2026
+    #[command(verbatim_doc_comment)]
+    Diff(DiffArgs),
+    /// Say when the contract's next review is due.
+    ///
+    /// Reviews fall every `review_every` period after `effective_from`, while
+    /// the contract is in force.
+    ///
+    /// Example:
+    ///   accord contract review-due examples/acme.contract.toml --today 2026-03-20
+    ///   acme-2026: next review due 2026-04-01 (quarterly), in 12 days
+    #[command(verbatim_doc_comment)]
+    ReviewDue(ReviewDueArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The contract file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DocumentFormat::Html)]
+    pub format: DocumentFormat,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+/// Formats a document can be rendered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocumentFormat {
+    /// A self-contained HTML page.
+    Html,
+    /// Markdown (CommonMark with tables).
+    Md,
+    /// PDF (A4), rendered in-process.
+    Pdf,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The version in force.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The amendment.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewDueArgs {
+    /// The contract file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The day to count from, as YYYY-MM-DD (default: today in the local time zone).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
 }
 
 #[derive(Debug, Args)]

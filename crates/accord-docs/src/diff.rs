@@ -10,10 +10,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use accord_core::clock::Metric;
-use accord_core::contract::{Contract, ContactRef};
+use accord_core::contract::{ContactRef, Contract};
 use jiff::civil::Date;
 
-use crate::appendix::words::{date, date_with_weekday, duration, hours, money, percent, role, round_the_clock};
+use crate::appendix::words::{
+    date, date_with_weekday, duration, hours, money, percent, role, round_the_clock,
+};
 
 /// One difference between two contract versions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,8 +46,10 @@ pub fn diff(old: &Contract, new: &Contract) -> Vec<Change> {
     let to = [old, new]
         .iter()
         .map(|c| {
-            c.effective_until()
-                .unwrap_or_else(|| c.effective_from().saturating_add(jiff::Span::new().years(1)))
+            c.effective_until().unwrap_or_else(|| {
+                c.effective_from()
+                    .saturating_add(jiff::Span::new().years(1))
+            })
         })
         .max()
         .unwrap_or(from);
@@ -82,18 +86,28 @@ impl Terms {
 
     fn push(&mut self, what: impl Into<String>, value: impl Into<String>) {
         let what = what.into();
-        self.0.push(Term { key: (self.1, what.clone()), what, value: value.into() });
+        self.0.push(Term {
+            key: (self.1, what.clone()),
+            what,
+            value: value.into(),
+        });
     }
 
     /// A member of a set: matched by `item`, shown as `what added: item`.
     fn member(&mut self, what: impl Into<String>, item: impl Into<String>) {
         let (what, item) = (what.into(), item.into());
-        self.0.push(Term { key: (self.1, format!("{what}\u{0}{item}")), what, value: item });
+        self.0.push(Term {
+            key: (self.1, format!("{what}\u{0}{item}")),
+            what,
+            value: item,
+        });
     }
 }
 
 fn who(c: &Contract, r: &ContactRef) -> String {
-    c.contact(r).map_or(r.to_string(), |p| format!("{} ({})", p.name, role(r.role())))
+    c.contact(r).map_or(r.to_string(), |p| {
+        format!("{} ({})", p.name, role(r.role()))
+    })
 }
 
 fn terms(c: &Contract, from: Date, to: Date) -> Vec<Term> {
@@ -103,15 +117,30 @@ fn terms(c: &Contract, from: Date, to: Date) -> Vec<Term> {
     t.push("client", c.client());
     t.push("currency", if cur.is_empty() { "(none)" } else { &cur });
     t.push("effective from", date(c.effective_from()));
-    t.push("effective until", c.effective_until().map_or("(open-ended)".into(), date));
-    t.push("review", c.review_every().map_or("(none)".into(), |r| r.to_string()));
-    t.push("applies to open tickets", if c.applies_to_open() { "yes" } else { "no" });
+    t.push(
+        "effective until",
+        c.effective_until().map_or("(open-ended)".into(), date),
+    );
+    t.push(
+        "review",
+        c.review_every().map_or("(none)".into(), |r| r.to_string()),
+    );
+    t.push(
+        "applies to open tickets",
+        if c.applies_to_open() { "yes" } else { "no" },
+    );
 
     t.section();
     let contacts = c.contacts();
-    for (side, people) in [("provider", &contacts.provider), ("client", &contacts.client)] {
+    for (side, people) in [
+        ("provider", &contacts.provider),
+        ("client", &contacts.client),
+    ] {
         for (r, p) in people {
-            t.push(format!("{side} {}", role(r)), format!("{} <{}>", p.name, p.email));
+            t.push(
+                format!("{side} {}", role(r)),
+                format!("{} <{}>", p.name, p.email),
+            );
         }
     }
 
@@ -142,11 +171,16 @@ fn terms(c: &Contract, from: Date, to: Date) -> Vec<Term> {
 
     t.section();
     for (name, p) in c.priorities() {
-        let business = c.calendar(&p.calendar).is_none_or(|cal| !round_the_clock(cal.rules()));
+        let business = c
+            .calendar(&p.calendar)
+            .is_none_or(|cal| !round_the_clock(cal.rules()));
         t.push(format!("{name} calendar"), p.calendar.clone());
         for m in Metric::ALL {
             if let Some(d) = p.targets.get(&m) {
-                t.push(format!("{name} {}", m.as_str().replace('_', " ")), duration(*d, business));
+                t.push(
+                    format!("{name} {}", m.as_str().replace('_', " ")),
+                    duration(*d, business),
+                );
             }
         }
     }
@@ -156,10 +190,21 @@ fn terms(c: &Contract, from: Date, to: Date) -> Vec<Term> {
     for r in &pauses.reasons {
         t.member("pause reason", role(r));
     }
-    t.push("client reply resumes paused clocks", if pauses.resume_on_client_reply { "yes" } else { "no" });
+    t.push(
+        "client reply resumes paused clocks",
+        if pauses.resume_on_client_reply {
+            "yes"
+        } else {
+            "no"
+        },
+    );
     t.push(
         "overdue invoices pause milestones",
-        if pauses.pause_milestones_when_invoice_overdue { "yes" } else { "no" },
+        if pauses.pause_milestones_when_invoice_overdue {
+            "yes"
+        } else {
+            "no"
+        },
     );
     let w = c.warnings();
     let shares: Vec<String> = w.thresholds.iter().map(|s| percent(*s)).collect();
@@ -171,8 +216,16 @@ fn terms(c: &Contract, from: Date, to: Date) -> Vec<Term> {
     t.section();
     for o in c.objectives() {
         t.push(
-            format!("objective for {} {}", o.priority, o.metric.as_str().replace('_', " ")),
-            format!("{} within target per {}", percent(o.within_target), o.period.as_str()),
+            format!(
+                "objective for {} {}",
+                o.priority,
+                o.metric.as_str().replace('_', " ")
+            ),
+            format!(
+                "{} within target per {}",
+                percent(o.within_target),
+                o.period.as_str()
+            ),
         );
     }
     if let Some(cr) = c.credits() {
@@ -184,15 +237,28 @@ fn terms(c: &Contract, from: Date, to: Date) -> Vec<Term> {
                 .iter()
                 .map(|x| format!("{} below {}", percent(x.credit), percent(x.below)))
                 .collect();
-            t.push(format!("credits for {} {}", rule.priority, rule.metric.as_str().replace('_', " ")), tiers.join(", "));
+            t.push(
+                format!(
+                    "credits for {} {}",
+                    rule.priority,
+                    rule.metric.as_str().replace('_', " ")
+                ),
+                tiers.join(", "),
+            );
         }
     }
     for l in c.escalation() {
         let people: Vec<String> = l.who.iter().map(|r| who(c, r)).collect();
-        let business = c.calendar(&l.calendar).is_none_or(|cal| !round_the_clock(cal.rules()));
+        let business = c
+            .calendar(&l.calendar)
+            .is_none_or(|cal| !round_the_clock(cal.rules()));
         t.push(
             format!("escalation level {}", l.level),
-            format!("{}, within {}", people.join(", "), duration(l.respond_within, business)),
+            format!(
+                "{}, within {}",
+                people.join(", "),
+                duration(l.respond_within, business)
+            ),
         );
     }
 
@@ -202,7 +268,12 @@ fn terms(c: &Contract, from: Date, to: Date) -> Vec<Term> {
         for d in &m.deliverables {
             t.push(
                 format!("deliverable \"{}\" for {}", d.what, m.name),
-                format!("from {}, due {}, late counts as {}", who(c, &d.owner), date(d.due), role(&d.reason)),
+                format!(
+                    "from {}, due {}, late counts as {}",
+                    who(c, &d.owner),
+                    date(d.due),
+                    role(&d.reason)
+                ),
             );
         }
     }
@@ -211,24 +282,49 @@ fn terms(c: &Contract, from: Date, to: Date) -> Vec<Term> {
     if let Some(b) = c.billing() {
         t.push("default rate", format!("{} per hour", money(b.rate, &cur)));
         t.push("invoices", format!("every {}", b.invoice_every.as_str()));
-        t.push("payment terms", b.payment_terms_days.map_or("(none)".into(), |d| format!("{d} days")));
+        t.push(
+            "payment terms",
+            b.payment_terms_days
+                .map_or("(none)".into(), |d| format!("{d} days")),
+        );
         t.push("tax rate", percent(b.tax_rate));
         if let Some(r) = &b.rounding {
             t.push(
                 "rounding",
-                format!("{:?} to {}, minimum {}", r.mode, duration(r.increment, false), duration(r.minimum, false))
-                    .to_lowercase(),
+                format!(
+                    "{:?} to {}, minimum {}",
+                    r.mode,
+                    duration(r.increment, false),
+                    duration(r.minimum, false)
+                )
+                .to_lowercase(),
             );
         }
         for (a, r) in &b.activity_rates {
-            t.push(format!("rate for {}", role(a)), format!("{} per hour", money(*r, &cur)));
+            t.push(
+                format!("rate for {}", role(a)),
+                format!("{} per hour", money(*r, &cur)),
+            );
         }
         for (p, r) in &b.person_rates {
-            t.push(format!("rate for {p}"), format!("{} per hour", money(*r, &cur)));
+            t.push(
+                format!("rate for {p}"),
+                format!("{} per hour", money(*r, &cur)),
+            );
         }
         for p in &b.prepaid {
-            let overage = p.overage_rate.map_or(String::new(), |r| format!(", overage {} per hour", money(r, &cur)));
-            t.member("prepaid block", format!("{} hours for {} until {}{overage}", p.hours, money(p.price, &cur), date(p.valid_until)));
+            let overage = p.overage_rate.map_or(String::new(), |r| {
+                format!(", overage {} per hour", money(r, &cur))
+            });
+            t.member(
+                "prepaid block",
+                format!(
+                    "{} hours for {} until {}{overage}",
+                    p.hours,
+                    money(p.price, &cur),
+                    date(p.valid_until)
+                ),
+            );
         }
     }
     t.0
@@ -240,8 +336,10 @@ mod tests {
     use accord_core::diagnostic::SourceFile;
 
     fn parse(text: &str) -> Contract {
-        Contract::parse(&SourceFile::new("c.toml", text), &mut |_| Err(std::io::ErrorKind::NotFound.into()))
-            .unwrap_or_else(|e| panic!("{e}"))
+        Contract::parse(&SourceFile::new("c.toml", text), &mut |_| {
+            Err(std::io::ErrorKind::NotFound.into())
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
     }
 
     const ACME: &str = include_str!("../../../examples/acme.contract.toml");
@@ -256,10 +354,19 @@ mod tests {
         let amended = ACME
             .replace("effective_from = 2026-01-01", "effective_from = 2026-07-01")
             .replacen("first_response = \"4h\"", "first_response = \"2h\"", 1)
-            .replace("\"2026-12-25\", \"2026-12-26\",", "\"2026-12-25\", \"2026-12-26\", \"2026-12-31\",")
-            .replace("  \"client_communication\", \"pending_payment\", \"work_review\",", "  \"client_communication\", \"pending_payment\",")
+            .replace(
+                "\"2026-12-25\", \"2026-12-26\",",
+                "\"2026-12-25\", \"2026-12-26\", \"2026-12-31\",",
+            )
+            .replace(
+                "  \"client_communication\", \"pending_payment\", \"work_review\",",
+                "  \"client_communication\", \"pending_payment\",",
+            )
             .replace("period_fee = \"2500.00\"", "period_fee = \"2750.00\"");
-        let lines: Vec<String> = diff(&parse(ACME), &parse(&amended)).iter().map(ToString::to_string).collect();
+        let lines: Vec<String> = diff(&parse(ACME), &parse(&amended))
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(
             lines,
             vec![

@@ -9,12 +9,92 @@ use accord_core::contract::Contract;
 use accord_core::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use serde::Serialize;
 
-use crate::cli::{CheckArgs, ContractCommand, OutputFormat};
+use crate::cli::{
+    CheckArgs, ContractCommand, DiffArgs, DocumentFormat, OutputFormat, RenderArgs, ReviewDueArgs,
+};
 
 pub fn run(cmd: ContractCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ContractCommand::Check(args) => check(&args),
+        ContractCommand::Render(args) => render(&args),
+        ContractCommand::Diff(args) => diff(&args),
+        ContractCommand::ReviewDue(args) => review_due(&args),
     }
+}
+
+/// `accord contract render`: the SLA appendix as HTML, Markdown or PDF.
+fn render(args: &RenderArgs) -> anyhow::Result<ExitCode> {
+    let contract = super::load_contract(&args.file)?;
+    let doc = accord_docs::appendix(&contract);
+    let bytes = match args.format {
+        DocumentFormat::Html => accord_docs::html::render(&doc).into_bytes(),
+        DocumentFormat::Md => accord_docs::markdown::render(&doc).into_bytes(),
+        DocumentFormat::Pdf => super::pdf(&doc)?,
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, bytes)
+            .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))?,
+        None => std::io::stdout().lock().write_all(&bytes)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `accord contract diff`: every change in plain words; fails when the
+/// amendment does not take effect after the version it replaces.
+fn diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
+    let old = super::load_contract(&args.old)?;
+    let new = super::load_contract(&args.new)?;
+    let changes = accord_docs::diff::diff(&old, &new);
+    let mut out = std::io::stdout().lock();
+    if changes.is_empty() {
+        writeln!(out, "no changes")?;
+    }
+    for change in &changes {
+        writeln!(out, "{change}")?;
+    }
+    if new.effective_from() <= old.effective_from() {
+        eprintln!(
+            "error: the amendment must take effect after the version it replaces: effective_from {} is not after {}",
+            new.effective_from(),
+            old.effective_from()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `accord contract review-due`: the next review date from the cadence.
+fn review_due(args: &ReviewDueArgs) -> anyhow::Result<ExitCode> {
+    let contract = super::load_contract(&args.file)?;
+    let today = match &args.today {
+        Some(text) => text.parse::<jiff::civil::Date>().map_err(|e| {
+            anyhow::anyhow!("--today: `{text}` is not a date such as 2026-03-20 ({e})")
+        })?,
+        None => jiff::ZonedDateTime::now().date(),
+    };
+    let id = contract.id();
+    let Some(cadence) = contract.review_every() else {
+        println!("{id}: no review cadence agreed (add review_every = \"quarterly\")");
+        return Ok(ExitCode::SUCCESS);
+    };
+    match contract.identity().next_review(today) {
+        Some(due) => {
+            let days = (due - today).get_days();
+            let when = match days {
+                0 => "today".to_string(),
+                1 => "tomorrow".to_string(),
+                n => format!("in {n} days"),
+            };
+            println!("{id}: next review due {due} ({cadence}), {when}");
+        }
+        None => println!(
+            "{id}: no review due before the contract ends{}",
+            contract
+                .effective_until()
+                .map_or(String::new(), |d| format!(" on {d}"))
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// One problem, as printed by `--format json`.

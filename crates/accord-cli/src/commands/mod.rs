@@ -30,3 +30,8 @@ pub fn load_contract(path: &Path) -> anyhow::Result<Contract> {
     let src = SourceFile::new(path, text);
     Ok(Contract::parse(&src, &mut |p| std::fs::read_to_string(p))?)
 }
+
+/// Renders a document to PDF.
+pub fn pdf(_doc: &accord_docs::Document) -> anyhow::Result<Vec<u8>> {
+    anyhow::bail!("PDF output is not built into this binary yet")
+}

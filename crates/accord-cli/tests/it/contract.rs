@@ -184,3 +184,122 @@ fn help_explains_check() {
     let out = accord().args(["contract", "check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+fn run_ok(args: &[&str]) -> String {
+    let out = accord().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn render_writes_the_appendix_in_each_text_format() {
+    let acme = example("acme.contract.toml");
+    let md = run_ok(&[
+        "contract",
+        "render",
+        acme.to_str().unwrap(),
+        "--format",
+        "md",
+    ]);
+    assert!(
+        md.starts_with("# Service Level Agreement: Support and delivery agreement\n"),
+        "{md}"
+    );
+    assert!(md.contains("**Critical:** first response within 4 business hours"));
+    let dir = std::env::temp_dir().join(format!("accord-render-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("acme.html");
+    run_ok(&[
+        "contract",
+        "render",
+        acme.to_str().unwrap(),
+        "--format",
+        "html",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        html.starts_with("<!DOCTYPE html>") && html.contains("<h2>Service targets</h2>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn diff_lists_changes_and_requires_a_later_effective_date() {
+    let acme = example("acme.contract.toml");
+    let text = std::fs::read_to_string(&acme).unwrap();
+    let dir = std::env::temp_dir().join(format!("accord-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let amended = dir.join("acme-v2.contract.toml");
+    std::fs::write(
+        &amended,
+        text.replace("effective_from = 2026-01-01", "effective_from = 2026-07-01")
+            .replacen("first_response = \"4h\"", "first_response = \"2h\"", 1)
+            .replace(
+                "\"2026-12-25\", \"2026-12-26\",",
+                "\"2026-12-25\", \"2026-12-26\", \"2026-12-31\",",
+            ),
+    )
+    .unwrap();
+    let out = run_ok(&[
+        "contract",
+        "diff",
+        acme.to_str().unwrap(),
+        amended.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out,
+        "effective from: 1 January 2026 -> 1 July 2026\nholiday (calendar support) added: Thursday 31 December 2026\ncritical first response: 4 business hours -> 2 business hours\n"
+    );
+    let back = accord()
+        .args([
+            "contract",
+            "diff",
+            amended.to_str().unwrap(),
+            acme.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(back.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&back.stderr)
+            .contains("effective_from 2026-01-01 is not after 2026-07-01")
+    );
+    // A file against itself: nothing changed, and nothing moved forward either.
+    let same = accord()
+        .args([
+            "contract",
+            "diff",
+            acme.to_str().unwrap(),
+            acme.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(same.stdout).unwrap(), "no changes\n");
+    assert_eq!(same.status.code(), Some(1));
+}
+
+#[test]
+fn review_due_counts_from_the_given_day() {
+    let acme = example("acme.contract.toml");
+    let acme = acme.to_str().unwrap();
+    assert_eq!(
+        run_ok(&["contract", "review-due", acme, "--today", "2026-03-20"]),
+        "acme-2026: next review due 2026-04-01 (quarterly), in 12 days\n"
+    );
+    assert_eq!(
+        run_ok(&["contract", "review-due", acme, "--today", "2026-10-02"]),
+        "acme-2026: no review due before the contract ends on 2026-12-31\n"
+    );
+    let bad = accord()
+        .args(["contract", "review-due", acme, "--today", "2026-13-01"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--today: `2026-13-01` is not a date"));
+}

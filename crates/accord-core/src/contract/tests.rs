@@ -237,9 +237,18 @@ fn with_review(effective: &str, until: Option<&str>, every: &str) -> Contract {
 fn reviews_fall_every_cadence_period_while_in_force() {
     let c = with_review("2026-01-01", Some("2026-12-31"), "quarterly");
     let dates: Vec<_> = c.identity().reviews().collect();
-    assert_eq!(dates, vec![date(2026, 4, 1), date(2026, 7, 1), date(2026, 10, 1)]);
-    assert_eq!(c.identity().next_review(date(2026, 4, 1)), Some(date(2026, 4, 1)));
-    assert_eq!(c.identity().next_review(date(2026, 4, 2)), Some(date(2026, 7, 1)));
+    assert_eq!(
+        dates,
+        vec![date(2026, 4, 1), date(2026, 7, 1), date(2026, 10, 1)]
+    );
+    assert_eq!(
+        c.identity().next_review(date(2026, 4, 1)),
+        Some(date(2026, 4, 1))
+    );
+    assert_eq!(
+        c.identity().next_review(date(2026, 4, 2)),
+        Some(date(2026, 7, 1))
+    );
     assert_eq!(c.identity().next_review(date(2026, 10, 2)), None);
 }
 
@@ -247,7 +256,15 @@ fn reviews_fall_every_cadence_period_while_in_force() {
 fn month_end_reviews_are_clamped_not_drifting() {
     let c = with_review("2026-01-31", None, "quarterly");
     let dates: Vec<_> = c.identity().reviews().take(4).collect();
-    assert_eq!(dates, vec![date(2026, 4, 30), date(2026, 7, 31), date(2026, 10, 31), date(2027, 1, 31)]);
+    assert_eq!(
+        dates,
+        vec![
+            date(2026, 4, 30),
+            date(2026, 7, 31),
+            date(2026, 10, 31),
+            date(2027, 1, 31)
+        ]
+    );
     let m = with_review("2026-01-31", None, "monthly");
     assert_eq!(m.identity().reviews().next(), Some(date(2026, 2, 28)));
 }

@@ -7,7 +7,7 @@ pub mod words;
 use std::collections::BTreeMap;
 
 use accord_core::clock::Metric;
-use accord_core::contract::{Contract, ContactRef, CreditRule};
+use accord_core::contract::{ContactRef, Contract, CreditRule};
 use rust_decimal::Decimal;
 
 use crate::document::{Document, strong, text};
@@ -19,7 +19,9 @@ pub fn appendix(contract: &Contract) -> Document {
     let mut doc = Document::new(format!("Service Level Agreement: {title}"));
     let until = contract
         .effective_until()
-        .map_or("until amended or ended".to_string(), |d| format!("to {}", date(d)));
+        .map_or("until amended or ended".to_string(), |d| {
+            format!("to {}", date(d))
+        });
     doc.subtitle = Some(format!(
         "Appendix to the agreement with {} · contract {}, version {} · effective {} {until}",
         contract.client(),
@@ -41,7 +43,10 @@ pub fn appendix(contract: &Contract) -> Document {
 }
 
 fn currency(contract: &Contract) -> String {
-    contract.currency().map(|c| c.to_string()).unwrap_or_default()
+    contract
+        .currency()
+        .map(|c| c.to_string())
+        .unwrap_or_default()
 }
 
 /// `Sam Okafor (delivery lead, provider)`.
@@ -59,33 +64,52 @@ fn parties(doc: &mut Document, contract: &Contract) {
         contract.client()
     ));
     let mut duties: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut add = |r: &ContactRef, duty: String| duties.entry(r.to_string()).or_default().push(duty);
+    let mut add =
+        |r: &ContactRef, duty: String| duties.entry(r.to_string()).or_default().push(duty);
     for r in &contract.warnings().notify {
         add(r, "receives warnings before a target is missed".into());
     }
     for level in contract.escalation() {
         for r in &level.who {
-            add(r, format!("handles disputes at escalation level {}", level.level));
+            add(
+                r,
+                format!("handles disputes at escalation level {}", level.level),
+            );
         }
     }
     for m in contract.milestones() {
         for d in &m.deliverables {
-            add(&d.owner, format!("provides \"{}\" by {}", d.what, date(d.due)));
+            add(
+                &d.owner,
+                format!("provides \"{}\" by {}", d.what, date(d.due)),
+            );
         }
     }
     let contacts = contract.contacts();
     let mut rows = Vec::new();
-    for (side, people) in [("provider", &contacts.provider), ("client", &contacts.client)] {
+    for (side, people) in [
+        ("provider", &contacts.provider),
+        ("client", &contacts.client),
+    ] {
         for (r, c) in people {
             let key = format!("{side}.{r}");
             let duty = duties.get(&key).map_or("—".to_string(), |d| d.join("; "));
-            rows.push(vec![side.to_string(), role(r), c.name.clone(), c.email.clone(), duty]);
+            rows.push(vec![
+                side.to_string(),
+                role(r),
+                c.name.clone(),
+                c.email.clone(),
+                duty,
+            ]);
         }
     }
     if rows.is_empty() {
         doc.para("No contacts are named.");
     } else {
-        doc.table(&["Side", "Role", "Name", "E-mail", "Responsibilities"], rows);
+        doc.table(
+            &["Side", "Role", "Name", "E-mail", "Responsibilities"],
+            rows,
+        );
     }
 }
 
@@ -109,7 +133,11 @@ fn support_hours(doc: &mut Document, contract: &Contract) {
         if holidays.is_empty() {
             doc.para("No holidays.");
         } else {
-            doc.para(format!("Closed on these holidays between {} and {}:", date(from), date(to)));
+            doc.para(format!(
+                "Closed on these holidays between {} and {}:",
+                date(from),
+                date(to)
+            ));
             doc.list(holidays.into_iter().map(date_with_weekday));
         }
         if !rules.exceptions.is_empty() {
@@ -135,7 +163,9 @@ fn metric_name(m: Metric) -> &'static str {
 
 /// Whether durations on calendar `name` count business time only.
 fn is_business(contract: &Contract, name: &str) -> bool {
-    contract.calendar(name).is_none_or(|c| !round_the_clock(c.rules()))
+    contract
+        .calendar(name)
+        .is_none_or(|c| !round_the_clock(c.rules()))
 }
 
 fn targets(doc: &mut Document, contract: &Contract) {
@@ -146,12 +176,21 @@ fn targets(doc: &mut Document, contract: &Contract) {
         let business = is_business(contract, &p.calendar);
         let mut row = vec![name.clone(), p.calendar.clone()];
         row.extend(Metric::ALL.into_iter().map(|m| {
-            p.targets.get(&m).map_or("—".into(), |d| format!("within {}", duration(*d, business)))
+            p.targets.get(&m).map_or("—".into(), |d| {
+                format!("within {}", duration(*d, business))
+            })
         }));
         rows.push(row);
     }
     doc.table(
-        &["Priority", "Calendar", "First response", "Next response", "Resolution", "Periodic update"],
+        &[
+            "Priority",
+            "Calendar",
+            "First response",
+            "Next response",
+            "Resolution",
+            "Periodic update",
+        ],
         rows,
     );
     let mut items = Vec::new();
@@ -161,11 +200,16 @@ fn targets(doc: &mut Document, contract: &Contract) {
             .targets
             .iter()
             .map(|(m, d)| match m {
-                Metric::PeriodicUpdate => format!("an update at least every {}", duration(*d, business)),
+                Metric::PeriodicUpdate => {
+                    format!("an update at least every {}", duration(*d, business))
+                }
                 m => format!("{} within {}", metric_name(*m), duration(*d, business)),
             })
             .collect();
-        items.push(vec![strong(format!("{}:", capitalise(name))), text(format!(" {}.", parts.join("; ")))]);
+        items.push(vec![
+            strong(format!("{}:", capitalise(name))),
+            text(format!(" {}.", parts.join("; "))),
+        ]);
     }
     doc.blocks.push(crate::document::Block::List(items));
     doc.para("First response runs from when a ticket is opened to the provider's first reply; next response from each unanswered client message to the provider's next reply; resolution from opening to resolution, continuing if the ticket is reopened; periodic update between provider updates while the ticket is unresolved.");
@@ -173,7 +217,8 @@ fn targets(doc: &mut Document, contract: &Contract) {
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+    c.next()
+        .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
 }
 
 fn pauses(doc: &mut Document, contract: &Contract) {
@@ -184,14 +229,20 @@ fn pauses(doc: &mut Document, contract: &Contract) {
         return;
     }
     doc.para("Delays caused by necessary client actions do not count against the provider. While the provider waits on the client for one of these reasons, every running clock of the ticket pauses, and the pause is recorded with who it waits on, why, from when to when, and a note:");
-    doc.list(p.reasons.iter().map(|r| format!("{} — {}", role(r), pause_reason(r))));
+    doc.list(
+        p.reasons
+            .iter()
+            .map(|r| format!("{} — {}", role(r), pause_reason(r))),
+    );
     doc.para(if p.resume_on_client_reply {
         "A reply from the client resumes paused clocks."
     } else {
         "Paused clocks resume only when the provider resumes them; a client reply alone does not."
     });
     if p.pause_milestones_when_invoice_overdue {
-        doc.para("While an invoice is overdue, milestone dates pause with the reason pending payment.");
+        doc.para(
+            "While an invoice is overdue, milestone dates pause with the reason pending payment.",
+        );
     }
     doc.para("Reports show paused time by reason, separately from the provider's own time.");
 }
@@ -203,7 +254,11 @@ fn warnings(doc: &mut Document, contract: &Contract) {
     let whom = if w.notify.is_empty() {
         "the provider's staff".to_string()
     } else {
-        w.notify.iter().map(|r| who(contract, r)).collect::<Vec<_>>().join(", ")
+        w.notify
+            .iter()
+            .map(|r| who(contract, r))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     doc.para(format!(
         "The provider is warned when a clock has used {} of its target, and again when it is missed. Warnings go to {whom}.",
@@ -256,15 +311,26 @@ fn objectives_and_credits(doc: &mut Document, contract: &Contract) {
             rows.push(vec![
                 format!("{} {}", rule.priority, metric_name(rule.metric)),
                 format!("below {}", percent(tier.below)),
-                format!("{} ({})", percent(tier.credit), money(credits.period_fee * tier.credit, &cur)),
+                format!(
+                    "{} ({})",
+                    percent(tier.credit),
+                    money(credits.period_fee * tier.credit, &cur)
+                ),
             ]);
         }
     }
     if !rows.is_empty() {
-        doc.table(&["Objective", "If the share within target is", "Credit"], rows);
+        doc.table(
+            &["Objective", "If the share within target is", "Credit"],
+            rows,
+        );
         doc.para("Only the highest credit reached applies to each objective.");
     }
-    if let Some((rule, achieved)) = credits.rules.iter().find_map(|r| example_share(r).map(|a| (r, a))) {
+    if let Some((rule, achieved)) = credits
+        .rules
+        .iter()
+        .find_map(|r| example_share(r).map(|a| (r, a)))
+    {
         let credit = credit_for(rule, achieved).min(credits.cap);
         doc.rich(vec![
             strong("Worked example:"),
@@ -285,7 +351,10 @@ fn objectives_and_credits(doc: &mut Document, contract: &Contract) {
 /// A share that falls in the rule's first tier (halfway to the next tier).
 fn example_share(rule: &CreditRule) -> Option<Decimal> {
     let first = rule.tiers.first()?.below;
-    let next = rule.tiers.get(1).map_or(first - Decimal::new(5, 2), |t| t.below);
+    let next = rule
+        .tiers
+        .get(1)
+        .map_or(first - Decimal::new(5, 2), |t| t.below);
     Some((first + next) / Decimal::TWO)
 }
 
@@ -313,7 +382,11 @@ fn escalation(doc: &mut Document, contract: &Contract) {
             vec![
                 l.level.to_string(),
                 people.join(", "),
-                format!("{} ({} calendar)", duration(l.respond_within, is_business(contract, &l.calendar)), l.calendar),
+                format!(
+                    "{} ({} calendar)",
+                    duration(l.respond_within, is_business(contract, &l.calendar)),
+                    l.calendar
+                ),
             ]
         })
         .collect();
@@ -335,9 +408,19 @@ fn milestones(doc: &mut Document, contract: &Contract) {
         let rows = m
             .deliverables
             .iter()
-            .map(|d| vec![d.what.clone(), who(contract, &d.owner), date(d.due), role(&d.reason)])
+            .map(|d| {
+                vec![
+                    d.what.clone(),
+                    who(contract, &d.owner),
+                    date(d.due),
+                    role(&d.reason),
+                ]
+            })
             .collect();
-        doc.table(&["Deliverable", "Owed by", "Due", "A late delivery counts as"], rows);
+        doc.table(
+            &["Deliverable", "Owed by", "Due", "A late delivery counts as"],
+            rows,
+        );
     }
 }
 
@@ -348,12 +431,19 @@ fn billing(doc: &mut Document, contract: &Contract) {
     let cur = currency(contract);
     doc.heading(1, "Time and billing");
     let mut terms = vec![format!("Default rate: {} per hour.", money(b.rate, &cur))];
-    terms.push(format!("Invoices are issued every {}{}.", b.invoice_every.as_str(), match b.payment_terms_days {
-        Some(days) => format!(" and are due within {days} days"),
-        None => String::new(),
-    }));
+    terms.push(format!(
+        "Invoices are issued every {}{}.",
+        b.invoice_every.as_str(),
+        match b.payment_terms_days {
+            Some(days) => format!(" and are due within {days} days"),
+            None => String::new(),
+        }
+    ));
     if !b.tax_rate.is_zero() {
-        terms.push(format!("Tax of {} is added to every invoice.", percent(b.tax_rate)));
+        terms.push(format!(
+            "Tax of {} is added to every invoice.",
+            percent(b.tax_rate)
+        ));
     }
     if let Some(r) = &b.rounding {
         terms.push(format!(
@@ -370,7 +460,11 @@ fn billing(doc: &mut Document, contract: &Contract) {
     terms.push("A rate is chosen in this order: a rate agreed for the entry, the person's rate, the activity's rate, then the default rate. Every invoice line lists the time entries behind it.".into());
     doc.list(terms);
     if !b.activity_rates.is_empty() {
-        let rows = b.activity_rates.iter().map(|(a, r)| vec![role(a), money(*r, &cur)]).collect();
+        let rows = b
+            .activity_rates
+            .iter()
+            .map(|(a, r)| vec![role(a), money(*r, &cur)])
+            .collect();
         doc.table(&["Activity", "Rate per hour"], rows);
     }
     if !b.person_rates.is_empty() {
@@ -383,7 +477,11 @@ fn billing(doc: &mut Document, contract: &Contract) {
                 .find(|c| c.email == email)
                 .map_or(email.to_string(), |c| format!("{} ({email})", c.name))
         };
-        let rows = b.person_rates.iter().map(|(p, r)| vec![name_of(p), money(*r, &cur)]).collect();
+        let rows = b
+            .person_rates
+            .iter()
+            .map(|(p, r)| vec![name_of(p), money(*r, &cur)])
+            .collect();
         doc.table(&["Person", "Rate per hour"], rows);
     }
     if !b.prepaid.is_empty() {
@@ -396,7 +494,9 @@ fn billing(doc: &mut Document, contract: &Contract) {
                     p.hours.to_string(),
                     money(p.price, &cur),
                     date(p.valid_until),
-                    p.overage_rate.map_or("the usual rates".into(), |r| format!("{} per hour", money(r, &cur))),
+                    p.overage_rate.map_or("the usual rates".into(), |r| {
+                        format!("{} per hour", money(r, &cur))
+                    }),
                 ]
             })
             .collect();

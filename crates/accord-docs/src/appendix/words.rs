@@ -7,16 +7,37 @@ use jiff::civil::{Date, Weekday};
 use rust_decimal::Decimal;
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 const DAYS: [&str; 7] = [
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
 ];
 
 /// `31 March 2026`.
 pub fn date(d: Date) -> String {
-    format!("{} {} {}", d.day(), MONTHS[usize::from(d.month().unsigned_abs()) - 1], d.year())
+    format!(
+        "{} {} {}",
+        d.day(),
+        MONTHS[usize::from(d.month().unsigned_abs()) - 1],
+        d.year()
+    )
 }
 
 /// `Tuesday 31 March 2026`.
@@ -40,7 +61,11 @@ pub fn round_the_clock(rules: &CalendarRules) -> bool {
 }
 
 fn plural(n: i64, one: &str) -> String {
-    if n == 1 { format!("1 {one}") } else { format!("{n} {one}s") }
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
 }
 
 /// A duration in words; `business` says whether it counts business time
@@ -48,14 +73,24 @@ fn plural(n: i64, one: &str) -> String {
 pub fn duration(d: BusinessDuration, business: bool) -> String {
     let s = d.as_secs();
     let (h, m, sec) = (s / 3600, s % 3600 / 60, s % 60);
-    let unit = |u: &str| if business { format!("business {u}") } else { u.to_string() };
+    let unit = |u: &str| {
+        if business {
+            format!("business {u}")
+        } else {
+            u.to_string()
+        }
+    };
     if sec != 0 {
         return plural(s, &unit("second"));
     }
     match (h, m) {
         (0, m) => plural(m, &unit("minute")),
         (h, 0) => plural(h, &unit("hour")),
-        (h, m) if business => format!("{} {} of business time", plural(h, "hour"), plural(m, "minute")),
+        (h, m) if business => format!(
+            "{} {} of business time",
+            plural(h, "hour"),
+            plural(m, "minute")
+        ),
         (h, m) => format!("{} {}", plural(h, "hour"), plural(m, "minute")),
     }
 }
@@ -77,9 +112,17 @@ pub fn money(amount: Decimal, currency: &str) -> String {
         }
         grouped.push(c);
     }
-    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
+        "-"
+    } else {
+        ""
+    };
     let amount = format!("{sign}{grouped}.{frac}");
-    if currency.is_empty() { amount } else { format!("{currency} {amount}") }
+    if currency.is_empty() {
+        amount
+    } else {
+        format!("{currency} {amount}")
+    }
 }
 
 /// `account_manager` -> `account manager`.
@@ -90,7 +133,9 @@ pub fn role(name: &str) -> String {
 /// What a pause reason means, for the people signing.
 pub fn pause_reason(reason: &str) -> String {
     match reason {
-        "data_dependency" => "waiting for data, files or access that the client must provide".into(),
+        "data_dependency" => {
+            "waiting for data, files or access that the client must provide".into()
+        }
         "approval" => "waiting for the client's approval or sign-off".into(),
         "change_management" => {
             "waiting for the client's change-management process, such as a change window".into()
@@ -141,14 +186,20 @@ mod tests {
         assert_eq!(duration(d("4h"), true), "4 business hours");
         assert_eq!(duration(d("1h"), true), "1 business hour");
         assert_eq!(duration(d("30m"), false), "30 minutes");
-        assert_eq!(duration(d("1h30m"), true), "1 hour 30 minutes of business time");
+        assert_eq!(
+            duration(d("1h30m"), true),
+            "1 hour 30 minutes of business time"
+        );
         assert_eq!(duration(d("1h30m"), false), "1 hour 30 minutes");
     }
 
     #[test]
     fn money_and_shares_are_exact() {
         assert_eq!(money("2500".parse().unwrap(), "EUR"), "EUR 2,500.00");
-        assert_eq!(money("1234567.891".parse().unwrap(), "USD"), "USD 1,234,567.89");
+        assert_eq!(
+            money("1234567.891".parse().unwrap(), "USD"),
+            "USD 1,234,567.89"
+        );
         assert_eq!(money("125".parse().unwrap(), ""), "125.00");
         assert_eq!(percent("0.925".parse().unwrap()), "92.5%");
         assert_eq!(percent("0.19".parse().unwrap()), "19%");
@@ -159,7 +210,10 @@ mod tests {
         let nine_five = DayHours::new(vec!["09:00-17:00".parse().unwrap()]).unwrap();
         let mut weekly: [DayHours; 7] = Default::default();
         weekly[..5].iter_mut().for_each(|d| *d = nine_five.clone());
-        assert_eq!(weekly_hours(&weekly), "Monday to Friday: 09:00–17:00; Saturday and Sunday: closed");
+        assert_eq!(
+            weekly_hours(&weekly),
+            "Monday to Friday: 09:00–17:00; Saturday and Sunday: closed"
+        );
         weekly[2] = DayHours::closed();
         assert_eq!(
             weekly_hours(&weekly),
