@@ -5,4 +5,5 @@ mod business_time_laws;
 mod clocks;
 mod contract_checks;
 mod contract_errors;
+mod contract_fuzz;
 mod contract_model;
