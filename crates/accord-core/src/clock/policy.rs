@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use crate::BusinessDuration;
 use crate::calendar::Calendar;
 use crate::clock::Metric;
-use crate::contract::Contract;
+use crate::contract::{Contract, Pauses, Warnings};
 
 /// The targets of one priority, measured on one calendar.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,37 +59,18 @@ pub struct ClockPolicy {
 }
 
 impl ClockPolicy {
-    /// The six pause reasons of the standard contract (SPEC §5).
-    pub const DEFAULT_PAUSE_REASONS: [&'static str; 6] = [
-        "data_dependency",
-        "approval",
-        "change_management",
-        "client_communication",
-        "pending_payment",
-        "work_review",
-    ];
-
-    /// The default warning thresholds: 50 %, 75 % and 90 % (SPEC §2).
-    pub fn default_thresholds() -> Vec<Decimal> {
-        vec![
-            Decimal::new(50, 2),
-            Decimal::new(75, 2),
-            Decimal::new(90, 2),
-        ]
-    }
-
     /// A policy with no priorities yet and the SPEC's defaults otherwise:
     /// the six standard pause reasons, client replies resume, thresholds
     /// 50/75/90 %.
+    /// The defaults are the contract's own ([`Pauses`], [`Warnings`]), so a
+    /// contract that leaves them out and a hand-built policy agree.
     pub fn new() -> Self {
+        let (pauses, warnings) = (Pauses::default(), Warnings::default());
         ClockPolicy {
             priorities: BTreeMap::new(),
-            pause_reasons: Self::DEFAULT_PAUSE_REASONS
-                .iter()
-                .map(|r| r.to_string())
-                .collect(),
-            resume_on_client_reply: true,
-            thresholds: Self::default_thresholds(),
+            pause_reasons: pauses.reasons,
+            resume_on_client_reply: pauses.resume_on_client_reply,
+            thresholds: warnings.thresholds,
         }
     }
 }
