@@ -32,6 +32,13 @@ pub fn load_contract(path: &Path) -> anyhow::Result<Contract> {
 }
 
 /// Renders a document to PDF.
+#[cfg(feature = "pdf")]
+pub fn pdf(doc: &accord_docs::Document) -> anyhow::Result<Vec<u8>> {
+    accord_pdf::render(doc).map_err(|e| anyhow::anyhow!("cannot produce the PDF: {e}"))
+}
+
+/// Without the `pdf` feature there is no PDF renderer in the binary.
+#[cfg(not(feature = "pdf"))]
 pub fn pdf(_doc: &accord_docs::Document) -> anyhow::Result<Vec<u8>> {
-    anyhow::bail!("PDF output is not built into this binary yet")
+    anyhow::bail!("this accord was built without PDF support; rebuild with `--features pdf`")
 }
