@@ -36,10 +36,19 @@ pub enum Command {
     /// or CSV with a header row such as
     ///   ticket,kind,at,priority,reason,note,id,by
     /// told apart by the extension (.csv; .jsonl, .ndjson, .json) or, failing
-    /// that, by the first character. Tickets may be interleaved and events out
-    /// of order: all events are read, grouped by ticket, then each ticket is
-    /// evaluated and printed in ticket order (memory grows with the number of
-    /// events, about 200 bytes each). `-` reads stdin.
+    /// that, by the first character. `-` reads stdin (copied to a temporary
+    /// file first, removed afterwards).
+    ///
+    /// Tickets may be interleaved and events in any order; the clocks are the
+    /// same. The file is read twice: once for the line of each ticket's last
+    /// event, then to evaluate and print each ticket as soon as that line is
+    /// read. Memory holds the tickets still in progress (one at a time when
+    /// the file is grouped by ticket) plus about 40 bytes per ticket.
+    ///
+    /// Output order: tickets in the order of their last events in the input,
+    /// each ticket's lines together, by metric then cycle. A malformed event
+    /// stops the run at its line (exit status 1); tickets completed before
+    /// that line have already been printed.
     ///
     /// JSON output: one line per ticket, metric and cycle:
     ///   {"ticket":"T-1","metric":"first_response","cycle":1,"state":"met","target_s":14400,
@@ -47,7 +56,8 @@ pub enum Command {
     ///    "deadline":null,"breached_at":null,"started_at":"…","stopped_at":"…"}
     /// A ticket whose events are inconsistent gets {"ticket":"T-2","error":"…"}
     /// instead, the others are still printed, and the exit status is 1.
-    /// Tickets opened after --at are left out.
+    /// Tickets opened after --at are left out. `--format table` aligns its
+    /// columns, so it holds every row until the end.
     #[command(verbatim_doc_comment)]
     Clocks(ClocksArgs),
 }

@@ -1,31 +1,37 @@
 //! `accord clocks`: replay ticket events against a contract and print every
 //! SLA clock (SPEC §4, §10).
 //!
-//! Memory: the events file may interleave tickets and hold events out of
-//! order, and a ticket's clocks depend on all its events, so every event is
-//! read and grouped by ticket before any is evaluated. Memory is therefore
-//! proportional to the number of events; output is written ticket by ticket
-//! (in ticket order, so it does not depend on input order) as each is
-//! evaluated. Streaming input per ticket would need the file grouped by
-//! ticket, which exports from other tools do not promise.
+//! Streaming in two passes over the file, so memory is bounded by the tickets
+//! in progress, not by the file (docs/design.md, "`accord clocks` streams"):
+//! 1. read each line cheaply for its ticket id only and record, per ticket
+//!    (keyed by a 64-bit hash of the id), the line of its last event;
+//! 2. parse every event, buffer it with its ticket, and evaluate, print and
+//!    free a ticket as soon as the line of its last event has been read.
+//!
+//! A file grouped by ticket then holds one ticket at a time, a time-sorted
+//! one the tickets still open at each point. Any order gives the same
+//! clocks; tickets are printed in the order of their last events. Standard
+//! input is first spooled to a temporary file, so it can be read twice.
 
-use std::collections::BTreeMap;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
-use std::path::Path;
+use std::collections::HashMap;
+use std::fs::File;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use accord_core::BusinessDuration;
-use accord_core::clock::{ClockError, ClockPolicy, TicketClocks, TicketEvent, evaluate};
-use anyhow::{Context, anyhow};
+use accord_core::clock::{
+    ClockError, ClockPolicy, CsvColumns, CsvRecordEnd, TicketClocks, TicketEvent, csv_records,
+    evaluate,
+};
+use anyhow::{Context, anyhow, bail};
 use jiff::Timestamp;
 use serde::Serialize;
 
 use super::calendar::parse_instant;
 use super::load_contract;
 use crate::cli::{ClocksArgs, ClocksFormat as Format};
-
-/// A ticket's events, each with the line of the input it came from.
-type Tickets = BTreeMap<String, Vec<(usize, TicketEvent)>>;
 
 pub fn run(args: ClocksArgs) -> anyhow::Result<ExitCode> {
     let contract = load_contract(&args.contract.contract)?;
@@ -34,12 +40,38 @@ pub fn run(args: ClocksArgs) -> anyhow::Result<ExitCode> {
         Some(t) => parse_instant(t).map_err(|e| anyhow!("--at: {e}"))?,
         None => Timestamp::now(),
     };
-    let tickets = read_events(&args.events)?;
     let name = args.events.display().to_string();
-    let stdout = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let read_error = || format!("cannot read events `{name}`");
+    // Standard input is copied to a file first: the two passes read it twice.
+    let spool;
+    let path: &Path = if args.events == Path::new("-") {
+        spool = Spool::stdin().with_context(read_error)?;
+        &spool.path
+    } else {
+        &args.events
+    };
+    let mut file = File::open(path).with_context(read_error)?;
+    let csv = is_csv(&args.events, &mut file).with_context(read_error)?;
+    let index = last_lines(&file, csv, &name)?;
+    file.rewind().with_context(read_error)?;
+    let stdout = io::stdout().lock();
     let ok = match args.format {
-        Format::Json => print_json(&policy, tickets, at, &name, stdout)?,
-        Format::Table => print_table(&policy, tickets, at, &name, stdout)?,
+        Format::Json => {
+            let mut out = JsonOut {
+                out: BufWriter::with_capacity(1 << 16, stdout),
+                buf: Vec::with_capacity(4096),
+                ok: true,
+            };
+            replay(&policy, at, &name, file, csv, &index, &mut out)?;
+            out.out.flush()?;
+            out.ok
+        }
+        Format::Table => {
+            let mut out = TableOut::default();
+            replay(&policy, at, &name, file, csv, &index, &mut out)?;
+            out.print(BufWriter::new(stdout))?;
+            out.ok
+        }
     };
     Ok(if ok {
         ExitCode::SUCCESS
@@ -48,79 +80,344 @@ pub fn run(args: ClocksArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Reads JSON Lines or CSV, grouped by ticket.
-fn read_events(path: &Path) -> anyhow::Result<Tickets> {
-    let name = path.display().to_string();
-    let mut reader: Box<dyn BufRead> = if path == Path::new("-") {
-        Box::new(BufReader::new(io::stdin().lock()))
-    } else {
-        let file =
-            std::fs::File::open(path).with_context(|| format!("cannot read events `{name}`"))?;
-        Box::new(BufReader::with_capacity(1 << 16, file))
-    };
+/// Standard input copied to a temporary file, removed when dropped.
+struct Spool {
+    path: PathBuf,
+}
+
+impl Spool {
+    fn stdin() -> io::Result<Spool> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let mut attempt = 0u32;
+        loop {
+            let path = std::env::temp_dir().join(format!(
+                "accord-clocks-{}-{nanos}-{attempt}.events",
+                std::process::id()
+            ));
+            match File::options().write(true).create_new(true).open(&path) {
+                Ok(file) => {
+                    // From here on the file is removed however this ends.
+                    let spool = Spool { path };
+                    let mut file = BufWriter::with_capacity(1 << 16, file);
+                    io::copy(&mut io::stdin().lock(), &mut file)?;
+                    file.flush()?;
+                    return Ok(spool);
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// CSV or JSON Lines: by the extension, else by the first character (JSON
+/// Lines start with `{`, CSV with its header).
+fn is_csv(path: &Path, file: &mut File) -> io::Result<bool> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    let csv = match ext.as_deref() {
+    Ok(match ext.as_deref() {
         Some("csv") => true,
         Some("jsonl" | "ndjson" | "json") => false,
         _ => {
-            // Sniff: JSON Lines start with `{`, CSV with its header.
-            let buf = reader
-                .fill_buf()
-                .with_context(|| format!("cannot read events `{name}`"))?;
-            buf.iter()
+            let mut head = Vec::new();
+            (&mut *file).take(4096).read_to_end(&mut head)?;
+            file.rewind()?;
+            head.iter()
                 .find(|b| !b.is_ascii_whitespace())
                 .is_some_and(|&b| b != b'{')
         }
-    };
-    let mut tickets = Tickets::new();
-    let mut add = |line: usize, event: TicketEvent| {
-        tickets
-            .entry(event.ticket.clone())
-            .or_default()
-            .push((line, event));
-    };
-    if csv {
-        let mut text = String::new();
-        reader
-            .read_to_string(&mut text)
-            .with_context(|| format!("cannot read events `{name}`"))?;
-        let events = TicketEvent::parse_csv_lines(&text).map_err(|e| anyhow!("{name}: {e}"))?;
-        for (line, event) in events {
-            add(line, event);
-        }
-    } else {
-        for (i, line) in reader.lines().enumerate() {
-            let line = line.with_context(|| format!("cannot read events `{name}`"))?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let event = TicketEvent::from_json_line(&line)
-                .map_err(|e| anyhow!("{name}: line {}: {e}", i + 1))?;
-            add(i + 1, event);
+    })
+}
+
+/// Lines (JSON Lines) or records (CSV) of an events file, read in turn into
+/// one reused buffer, with the 1-based line each starts on.
+struct Lines<R> {
+    reader: R,
+    buf: Vec<u8>,
+    text: String,
+    /// The line the next read starts on.
+    line: usize,
+    csv: bool,
+}
+
+impl<R: BufRead> Lines<R> {
+    fn new(reader: R, csv: bool) -> Self {
+        Lines {
+            reader,
+            buf: Vec::with_capacity(1024),
+            text: String::with_capacity(1024),
+            line: 1,
+            csv,
         }
     }
-    Ok(tickets)
+
+    /// The next line without its line break (JSON Lines), or the next whole
+    /// record with its line breaks (CSV); `None` at the end.
+    fn next(&mut self) -> io::Result<Option<(usize, &str)>> {
+        if self.csv {
+            return self.next_record();
+        }
+        self.buf.clear();
+        if self.reader.read_until(b'\n', &mut self.buf)? == 0 {
+            return Ok(None);
+        }
+        let start = self.line;
+        self.line += 1;
+        let line = utf8(&self.buf)?;
+        // As `BufRead::lines`: without "\n" or "\r\n".
+        let line = line
+            .strip_suffix('\n')
+            .map_or(line, |l| l.strip_suffix('\r').unwrap_or(l));
+        Ok(Some((start, line)))
+    }
+
+    fn next_record(&mut self) -> io::Result<Option<(usize, &str)>> {
+        let start = self.line;
+        self.text.clear();
+        let mut end = CsvRecordEnd::default();
+        loop {
+            self.buf.clear();
+            if self.reader.read_until(b'\n', &mut self.buf)? == 0 {
+                break;
+            }
+            self.line += 1;
+            let line = utf8(&self.buf)?;
+            self.text.push_str(line);
+            if end.line_ends_record(line) {
+                break;
+            }
+        }
+        Ok((!self.text.is_empty()).then_some((start, self.text.as_str())))
+    }
+}
+
+fn utf8(bytes: &[u8]) -> io::Result<&str> {
+    std::str::from_utf8(bytes).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
+}
+
+/// One CSV record that [`Lines`] found, split into cells; errors name the
+/// lines of the file.
+fn csv_record(start: usize, text: &str, name: &str) -> anyhow::Result<Vec<String>> {
+    let shift = |mut e: accord_core::clock::EventError| {
+        e.line = e.line.map(|l| l + start - 1);
+        anyhow!("{name}: {e}")
+    };
+    let mut records = csv_records(text).map_err(shift)?;
+    Ok(records.pop().map(|(_, r)| r).unwrap_or_default())
+}
+
+/// Hash map keyed by an already hashed ticket id.
+type ById<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
+
+#[derive(Debug, Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A 64-bit hash of a ticket id (FNV-1a, then mixed). Two ids with the same
+/// hash share an index entry: both are then kept until the later one's last
+/// line, which is still correct, since events are grouped by the id itself.
+fn ticket_hash(ticket: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in ticket.as_bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// Pass 1: the line of each ticket's last event. A line whose ticket cannot
+/// be read is left out; pass 2 stops at it with the parser's error.
+fn last_lines(file: &File, csv: bool, name: &str) -> anyhow::Result<ById<u64>> {
+    let mut index = ById::default();
+    let mut lines = Lines::new(BufReader::with_capacity(1 << 16, file), csv);
+    let mut columns = None;
+    while let Some((line, text)) = lines
+        .next()
+        .with_context(|| format!("cannot read events `{name}`"))?
+    {
+        let ticket = if csv {
+            let record = csv_record(line, text, name)?;
+            match &columns {
+                None => {
+                    columns =
+                        Some(CsvColumns::from_header(&record).map_err(|e| anyhow!("{name}: {e}"))?);
+                    continue;
+                }
+                Some(columns) => match record.get(columns.ticket_column()) {
+                    Some(t) if !(record.len() == 1 && t.trim().is_empty()) => {
+                        index.insert(ticket_hash(t), line as u64);
+                    }
+                    _ => {}
+                },
+            }
+            continue;
+        } else if text.trim().is_empty() {
+            continue;
+        } else {
+            match TicketEvent::json_line_ticket(text) {
+                Some(t) => ticket_hash(&t),
+                None => continue,
+            }
+        };
+        index.insert(ticket, line as u64);
+    }
+    Ok(index)
+}
+
+/// A ticket's events in input order, with the line each came from.
+#[derive(Debug, Default)]
+struct Group {
+    lines: Vec<usize>,
+    events: Vec<TicketEvent>,
+}
+
+/// Where evaluated tickets go.
+trait Sink {
+    fn ticket(
+        &mut self,
+        result: Result<Option<TicketClocks>, String>,
+        ticket: &str,
+    ) -> io::Result<()>;
+}
+
+/// Pass 2: parse, buffer per ticket, evaluate and hand each ticket to `out`
+/// as soon as its last line is read.
+fn replay(
+    policy: &ClockPolicy,
+    at: Timestamp,
+    name: &str,
+    file: File,
+    csv: bool,
+    index: &ById<u64>,
+    out: &mut impl Sink,
+) -> anyhow::Result<()> {
+    // Tickets in progress, by hash; more than one only if two ids collide.
+    let mut open: ById<Vec<Group>> = ById::default();
+    let mut spare: Vec<Group> = Vec::new();
+    let mut spare_lists: Vec<Vec<Group>> = Vec::new();
+    let mut lines = Lines::new(BufReader::with_capacity(1 << 16, file), csv);
+    let mut columns: Option<CsvColumns> = None;
+    while let Some((line, text)) = lines
+        .next()
+        .with_context(|| format!("cannot read events `{name}`"))?
+    {
+        let event = if csv {
+            let record = csv_record(line, text, name)?;
+            let Some(columns) = &columns else {
+                columns =
+                    Some(CsvColumns::from_header(&record).map_err(|e| anyhow!("{name}: {e}"))?);
+                continue;
+            };
+            match columns
+                .event(line, record)
+                .map_err(|e| anyhow!("{name}: {e}"))?
+            {
+                Some(event) => event,
+                None => continue,
+            }
+        } else {
+            if text.trim().is_empty() {
+                continue;
+            }
+            TicketEvent::from_json_line(text).map_err(|e| anyhow!("{name}: line {line}: {e}"))?
+        };
+        let hash = ticket_hash(&event.ticket);
+        let last = match index.get(&hash) {
+            Some(&last) if line as u64 <= last => last,
+            _ => bail!(
+                "{name}: line {line}: internal error: the first pass missed this event of ticket `{}`",
+                event.ticket
+            ),
+        };
+        let groups = open
+            .entry(hash)
+            .or_insert_with(|| spare_lists.pop().unwrap_or_default());
+        let group = match groups
+            .iter()
+            .position(|g| g.events.first().is_some_and(|e| e.ticket == event.ticket))
+        {
+            Some(i) => &mut groups[i],
+            None => {
+                groups.push(spare.pop().unwrap_or_default());
+                let n = groups.len() - 1;
+                &mut groups[n]
+            }
+        };
+        group.lines.push(line);
+        group.events.push(event);
+        if line as u64 == last
+            && let Some(mut groups) = open.remove(&hash)
+        {
+            groups.sort_by(|a, b| ticket_of(a).cmp(ticket_of(b)));
+            for mut group in groups.drain(..) {
+                let result = evaluate_ticket(policy, &group, at, name);
+                out.ticket(result, ticket_of(&group))?;
+                group.lines.clear();
+                group.events.clear();
+                spare.push(group);
+            }
+            spare_lists.push(groups);
+        }
+    }
+    // Only reachable if a ticket's last line was misread; still printed.
+    let mut rest: Vec<Group> = open.into_values().flatten().collect();
+    rest.sort_by(|a, b| ticket_of(a).cmp(ticket_of(b)));
+    for group in rest {
+        out.ticket(evaluate_ticket(policy, &group, at, name), ticket_of(&group))?;
+    }
+    Ok(())
+}
+
+fn ticket_of(group: &Group) -> &str {
+    group.events.first().map_or("", |e| e.ticket.as_str())
 }
 
 /// Evaluates one ticket; `Ok(None)` when it is not open yet at `at`. Errors
 /// are prefixed with the input line of the event they are about.
 fn evaluate_ticket(
     policy: &ClockPolicy,
-    events: Vec<(usize, TicketEvent)>,
+    group: &Group,
     at: Timestamp,
     name: &str,
 ) -> Result<Option<TicketClocks>, String> {
-    let (lines, events): (Vec<usize>, Vec<TicketEvent>) = events.into_iter().unzip();
-    match evaluate(policy, &events, at) {
+    match evaluate(policy, &group.events, at) {
         Ok(clocks) => Ok(Some(clocks)),
         Err(ClockError::NotYetOpened { .. }) => Ok(None),
         Err(e) => {
             let line = e
                 .event()
-                .and_then(|r| lines.get(r.position.wrapping_sub(1)));
+                .and_then(|r| group.lines.get(r.position.wrapping_sub(1)));
             Err(match line {
                 Some(line) => format!("{name}: line {line}: {e}"),
                 None => format!("{name}: {e}"),
@@ -130,110 +427,186 @@ fn evaluate_ticket(
 }
 
 #[derive(Debug, Serialize)]
-struct ClockLine<'a> {
-    ticket: &'a str,
-    metric: &'static str,
-    cycle: u32,
-    state: &'static str,
-    target_s: i64,
-    elapsed_s: i64,
-    paused_s: i64,
-    paused_by_reason: BTreeMap<&'a str, i64>,
-    remaining_s: i64,
-    deadline: Option<String>,
-    breached_at: Option<String>,
-    started_at: String,
-    stopped_at: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
 struct ErrorLine<'a> {
     ticket: &'a str,
     error: &'a str,
 }
 
-fn print_json(
-    policy: &ClockPolicy,
-    tickets: Tickets,
-    at: Timestamp,
-    name: &str,
-    mut out: impl Write,
-) -> anyhow::Result<bool> {
-    let mut ok = true;
-    for (ticket, events) in tickets {
-        match evaluate_ticket(policy, events, at, name) {
+/// JSON Lines output, one line per ticket, metric and cycle, written by hand
+/// (the same bytes serde_json wrote) into one reused buffer per ticket.
+struct JsonOut<W: Write> {
+    out: W,
+    buf: Vec<u8>,
+    ok: bool,
+}
+
+impl<W: Write> Sink for JsonOut<W> {
+    fn ticket(
+        &mut self,
+        result: Result<Option<TicketClocks>, String>,
+        ticket: &str,
+    ) -> io::Result<()> {
+        let buf = &mut self.buf;
+        buf.clear();
+        match result {
             Ok(None) => {}
             Ok(Some(t)) => {
+                let mut quoted = Vec::with_capacity(t.ticket.len() + 2);
+                serde_json::to_writer(&mut quoted, &t.ticket)?;
                 for c in &t.clocks {
-                    let line = ClockLine {
-                        ticket: &t.ticket,
-                        metric: c.metric.as_str(),
-                        cycle: c.cycle,
-                        state: c.state.as_str(),
-                        target_s: c.target.as_secs(),
-                        elapsed_s: c.elapsed.as_secs(),
-                        paused_s: c.paused.as_secs(),
-                        paused_by_reason: c
-                            .paused_by_reason
-                            .iter()
-                            .map(|(r, d)| (r.as_str(), d.as_secs()))
-                            .collect(),
-                        remaining_s: c.remaining.as_secs(),
-                        deadline: c.deadline.map(|d| d.to_string()),
-                        breached_at: c.breached_at.map(|d| d.to_string()),
-                        started_at: c.started_at.to_string(),
-                        stopped_at: c.stopped_at.map(|d| d.to_string()),
-                    };
-                    serde_json::to_writer(&mut out, &line)?;
-                    out.write_all(b"\n")?;
+                    buf.extend_from_slice(b"{\"ticket\":");
+                    buf.extend_from_slice(&quoted);
+                    buf.extend_from_slice(b",\"metric\":\"");
+                    buf.extend_from_slice(c.metric.as_str().as_bytes());
+                    buf.extend_from_slice(b"\",\"cycle\":");
+                    write_int(buf, i64::from(c.cycle));
+                    buf.extend_from_slice(b",\"state\":\"");
+                    buf.extend_from_slice(c.state.as_str().as_bytes());
+                    buf.extend_from_slice(b"\",\"target_s\":");
+                    write_int(buf, c.target.as_secs());
+                    buf.extend_from_slice(b",\"elapsed_s\":");
+                    write_int(buf, c.elapsed.as_secs());
+                    buf.extend_from_slice(b",\"paused_s\":");
+                    write_int(buf, c.paused.as_secs());
+                    buf.extend_from_slice(b",\"paused_by_reason\":{");
+                    for (i, (reason, d)) in c.paused_by_reason.iter().enumerate() {
+                        if i > 0 {
+                            buf.push(b',');
+                        }
+                        serde_json::to_writer(&mut *buf, reason)?;
+                        buf.push(b':');
+                        write_int(buf, d.as_secs());
+                    }
+                    buf.extend_from_slice(b"},\"remaining_s\":");
+                    write_int(buf, c.remaining.as_secs());
+                    for (key, t) in [
+                        (&b",\"deadline\":"[..], c.deadline),
+                        (b",\"breached_at\":", c.breached_at),
+                        (b",\"started_at\":", Some(c.started_at)),
+                        (b",\"stopped_at\":", c.stopped_at),
+                    ] {
+                        buf.extend_from_slice(key);
+                        match t {
+                            Some(t) => {
+                                buf.push(b'"');
+                                write_instant(buf, t)?;
+                                buf.push(b'"');
+                            }
+                            None => buf.extend_from_slice(b"null"),
+                        }
+                    }
+                    buf.extend_from_slice(b"}\n");
                 }
             }
             Err(error) => {
-                ok = false;
+                self.ok = false;
                 serde_json::to_writer(
-                    &mut out,
+                    &mut *buf,
                     &ErrorLine {
-                        ticket: &ticket,
+                        ticket,
                         error: &error,
                     },
                 )?;
-                out.write_all(b"\n")?;
+                buf.push(b'\n');
             }
         }
+        self.out.write_all(buf)
     }
-    out.flush()?;
-    Ok(ok)
 }
 
-fn print_table(
-    policy: &ClockPolicy,
-    tickets: Tickets,
-    at: Timestamp,
-    name: &str,
-    mut out: impl Write,
-) -> anyhow::Result<bool> {
-    let mut ok = true;
-    let header = [
-        "TICKET",
-        "METRIC",
-        "CYCLE",
-        "STATE",
-        "TARGET",
-        "ELAPSED",
-        "PAUSED",
-        "REMAINING",
-        "DEADLINE",
-        "BREACHED",
-    ];
-    let mut rows: Vec<[String; 10]> = vec![header.map(String::from)];
-    let instant = |t: Option<Timestamp>| t.map_or_else(|| "-".to_string(), |t| t.to_string());
-    let dur = |d: BusinessDuration| d.to_string();
-    for (_, events) in tickets {
-        match evaluate_ticket(policy, events, at, name) {
+/// An integer in decimal, as `Display` writes it.
+fn write_int(buf: &mut Vec<u8>, n: i64) {
+    if n < 0 {
+        buf.push(b'-');
+    }
+    let mut n = n.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[i..]);
+}
+
+/// An instant as jiff prints it (`2026-03-02T08:00:00Z`), without going
+/// through `fmt` for the common case of a whole second in years 1..=9999.
+fn write_instant(buf: &mut Vec<u8>, t: Timestamp) -> io::Result<()> {
+    let secs = t.as_second();
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    if t.subsec_nanosecond() != 0 || !(1..=9999).contains(&year) {
+        return write!(buf, "{t}");
+    }
+    let two = |n: i64| [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+    let [y0, y1] = two(year / 100);
+    let [y2, y3] = two(year % 100);
+    let [m0, m1] = two(month);
+    let [d0, d1] = two(day);
+    let [h0, h1] = two(rem / 3_600);
+    let [n0, n1] = two(rem / 60 % 60);
+    let [s0, s1] = two(rem % 60);
+    buf.extend_from_slice(&[
+        y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T', h0, h1, b':', n0, n1, b':', s0, s1, b'Z',
+    ]);
+    Ok(())
+}
+
+/// The aligned table: rows are kept until the end, for the column widths.
+#[derive(Debug)]
+struct TableOut {
+    rows: Vec<[String; 10]>,
+    ok: bool,
+}
+
+impl Default for TableOut {
+    fn default() -> Self {
+        let header = [
+            "TICKET",
+            "METRIC",
+            "CYCLE",
+            "STATE",
+            "TARGET",
+            "ELAPSED",
+            "PAUSED",
+            "REMAINING",
+            "DEADLINE",
+            "BREACHED",
+        ];
+        TableOut {
+            rows: vec![header.map(String::from)],
+            ok: true,
+        }
+    }
+}
+
+impl Sink for TableOut {
+    fn ticket(
+        &mut self,
+        result: Result<Option<TicketClocks>, String>,
+        _ticket: &str,
+    ) -> io::Result<()> {
+        let instant = |t: Option<Timestamp>| t.map_or_else(|| "-".to_string(), |t| t.to_string());
+        let dur = |d: BusinessDuration| d.to_string();
+        match result {
             Ok(None) => {}
             Ok(Some(t)) => {
                 for c in &t.clocks {
-                    rows.push([
+                    self.rows.push([
                         t.ticket.clone(),
                         c.metric.to_string(),
                         c.cycle.to_string(),
@@ -248,30 +621,73 @@ fn print_table(
                 }
             }
             Err(error) => {
-                ok = false;
+                self.ok = false;
                 eprintln!("{error}");
             }
         }
+        Ok(())
     }
-    let mut widths = [0usize; 10];
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    for row in &rows {
-        let mut line = String::new();
-        for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
-            if i > 0 {
-                line.push_str("  ");
-            }
-            line.push_str(cell);
-            if i + 1 < row.len() {
-                line.extend(std::iter::repeat_n(' ', w - cell.chars().count()));
+}
+
+impl TableOut {
+    fn print(&self, mut out: impl Write) -> io::Result<()> {
+        let mut widths = [0usize; 10];
+        for row in &self.rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
             }
         }
-        writeln!(out, "{line}")?;
+        for row in &self.rows {
+            let mut line = String::new();
+            for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                line.push_str(cell);
+                if i + 1 < row.len() {
+                    line.extend(std::iter::repeat_n(' ', w - cell.chars().count()));
+                }
+            }
+            writeln!(out, "{line}")?;
+        }
+        out.flush()
     }
-    out.flush()?;
-    Ok(ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_print_as_display_prints_them() {
+        for n in [0, 7, -7, 10, 14_400, i64::MAX, i64::MIN] {
+            let mut buf = Vec::new();
+            write_int(&mut buf, n);
+            assert_eq!(String::from_utf8(buf).unwrap(), n.to_string());
+        }
+    }
+
+    #[test]
+    fn instants_print_as_jiff_prints_them() {
+        for secs in [
+            0,
+            -1,
+            951_782_400,
+            1_772_438_400,
+            1_709_164_799,
+            -62_135_596_800,
+            253_402_200_000,
+            -62_135_596_801,
+            -100_000_000_000,
+        ] {
+            let t = Timestamp::from_second(secs).unwrap();
+            let mut buf = Vec::new();
+            write_instant(&mut buf, t).unwrap();
+            assert_eq!(String::from_utf8(buf).unwrap(), t.to_string(), "{secs}");
+        }
+        let fraction = Timestamp::new(1_772_438_400, 500_000_000).unwrap();
+        let mut buf = Vec::new();
+        write_instant(&mut buf, fraction).unwrap();
+        assert_eq!(String::from_utf8(buf).unwrap(), fraction.to_string());
+    }
 }

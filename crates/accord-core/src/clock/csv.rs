@@ -5,7 +5,7 @@
 use super::event::EventError;
 
 /// Splits CSV text into records, each with the 1-based line it starts on.
-pub(super) fn csv_records(text: &str) -> Result<Vec<(usize, Vec<String>)>, EventError> {
+pub fn csv_records(text: &str) -> Result<Vec<(usize, Vec<String>)>, EventError> {
     let mut records = Vec::new();
     let mut chars = text.chars().peekable();
     let mut line = 1;
@@ -69,4 +69,63 @@ pub(super) fn csv_records(text: &str) -> Result<Vec<(usize, Vec<String>)>, Event
         records.push((start_line, record));
     }
     Ok(records)
+}
+
+/// Finds where a CSV record ends when a file is read one physical line at a
+/// time: a record ends at the first line break outside quotes, by the same
+/// rules as [`csv_records`], so a reader can hand [`csv_records`] whole
+/// records without holding the file.
+///
+/// ```
+/// use accord_core::clock::CsvRecordEnd;
+/// let mut end = CsvRecordEnd::default();
+/// assert!(!end.line_ends_record("T-1,opened,\"two\n"));
+/// assert!(end.line_ends_record("lines\",x\n"));
+/// assert!(end.line_ends_record("T-2,\"a \"\"b\"\"\",x\n"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvRecordEnd {
+    quoted: bool,
+    at_field_start: bool,
+}
+
+impl Default for CsvRecordEnd {
+    fn default() -> Self {
+        CsvRecordEnd {
+            quoted: false,
+            at_field_start: true,
+        }
+    }
+}
+
+impl CsvRecordEnd {
+    /// Reads one physical line (with its line break, if any) of the current
+    /// record; true when the record ends with it (and the state is reset for
+    /// the next record).
+    pub fn line_ends_record(&mut self, line: &str) -> bool {
+        let mut bytes = line.bytes().peekable();
+        while let Some(b) = bytes.next() {
+            match (b, self.quoted) {
+                (b'"', false) if self.at_field_start => {
+                    self.quoted = true;
+                    self.at_field_start = false;
+                }
+                (b'"', true) => {
+                    if bytes.peek() == Some(&b'"') {
+                        bytes.next();
+                    } else {
+                        self.quoted = false;
+                    }
+                }
+                (b',', false) => self.at_field_start = true,
+                (b'\n', false) => {
+                    *self = CsvRecordEnd::default();
+                    return true;
+                }
+                (_, false) => self.at_field_start = false,
+                (_, true) => {}
+            }
+        }
+        false
+    }
 }

@@ -9,12 +9,16 @@
 //! to the whole second: a fractional part is dropped (floored), since all
 //! business-time arithmetic is to the second (SPEC §3).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use jiff::Timestamp;
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+#[cfg(doc)]
+use super::csv::CsvRecordEnd;
 use super::csv::csv_records;
 
 /// One entry of a ticket's append-only event log.
@@ -152,18 +156,19 @@ impl EventError {
     }
 }
 
-/// The raw fields of an event before they are checked, shared by both formats.
+/// The raw fields of an event before they are checked, shared by both
+/// formats; borrowed from the input where it can be.
 #[derive(Debug, Default)]
-struct Fields {
-    ticket: Option<String>,
-    kind: Option<String>,
-    at: Option<String>,
-    priority: Option<String>,
-    reason: Option<String>,
-    waiting_on: Option<String>,
-    note: Option<String>,
-    id: Option<String>,
-    by: Option<String>,
+struct Fields<'a> {
+    ticket: Option<Cow<'a, str>>,
+    kind: Option<Cow<'a, str>>,
+    at: Option<Cow<'a, str>>,
+    priority: Option<Cow<'a, str>>,
+    reason: Option<Cow<'a, str>>,
+    waiting_on: Option<Cow<'a, str>>,
+    note: Option<Cow<'a, str>>,
+    id: Option<Cow<'a, str>>,
+    by: Option<Cow<'a, str>>,
 }
 
 const FIELD_NAMES: [&str; 9] = [
@@ -178,18 +183,23 @@ const FIELD_NAMES: [&str; 9] = [
     "by",
 ];
 
-impl Fields {
-    fn slot(&mut self, name: &str) -> Option<&mut Option<String>> {
+impl<'a> Fields<'a> {
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Cow<'a, str>>> {
+        self.slot_index(name).map(|(_, slot)| slot)
+    }
+
+    /// The field's slot and its index in [`FIELD_NAMES`].
+    fn slot_index(&mut self, name: &str) -> Option<(usize, &mut Option<Cow<'a, str>>)> {
         Some(match name {
-            "ticket" => &mut self.ticket,
-            "kind" => &mut self.kind,
-            "at" => &mut self.at,
-            "priority" => &mut self.priority,
-            "reason" => &mut self.reason,
-            "waiting_on" => &mut self.waiting_on,
-            "note" => &mut self.note,
-            "id" => &mut self.id,
-            "by" => &mut self.by,
+            "ticket" => (0, &mut self.ticket),
+            "kind" => (1, &mut self.kind),
+            "at" => (2, &mut self.at),
+            "priority" => (3, &mut self.priority),
+            "reason" => (4, &mut self.reason),
+            "waiting_on" => (5, &mut self.waiting_on),
+            "note" => (6, &mut self.note),
+            "id" => (7, &mut self.id),
+            "by" => (8, &mut self.by),
             _ => return None,
         })
     }
@@ -204,7 +214,7 @@ impl Fields {
         let mut priority = self.priority;
         let mut reason = self.reason;
         let mut waiting_on = self.waiting_on;
-        let kind = match kind_name.as_str() {
+        let kind = match &*kind_name {
             "opened" => EventKind::Opened {
                 priority: required_for(priority.take(), "priority", "opened")?,
             },
@@ -213,7 +223,7 @@ impl Fields {
             },
             "paused" => EventKind::Paused {
                 reason: required_for(reason.take(), "reason", "paused")?,
-                waiting_on: waiting_on.take(),
+                waiting_on: waiting_on.take().map(Cow::into_owned),
             },
             "replied" => EventKind::Replied,
             "client_replied" => EventKind::ClientReplied,
@@ -241,32 +251,216 @@ impl Fields {
             }
         }
         Ok(TicketEvent {
-            ticket,
+            ticket: ticket.into_owned(),
             kind,
             at,
-            id: self.id,
-            by: self.by,
-            note: self.note,
+            id: self.id.map(Cow::into_owned),
+            by: self.by.map(Cow::into_owned),
+            note: self.note.map(Cow::into_owned),
         })
     }
 }
 
-/// A JSON object's members in order, duplicates kept, so that a repeated
-/// field is an error rather than silently won by its last value.
-struct Members(Vec<(String, Value)>);
+/// At most this many members are read by [`flat_members`]; a longer object
+/// goes to serde_json (and is an error there, with nine field names).
+const FLAT_MAX: usize = 16;
 
-impl<'de> Deserialize<'de> for Members {
+/// The members of a flat JSON object.
+type FlatMembers<'a> = [(&'a str, Option<&'a str>); FLAT_MAX];
+
+/// Bytes that end the fast reading of a JSON string: `"`, `\` and the
+/// control characters a JSON string may not hold.
+const STRING_STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        table[c] = true;
+        c += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+/// The position of the first `"`, `\` or control character in `b` from `i`.
+fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    b.get(i..)?
+        .iter()
+        .position(|&c| STRING_STOP[usize::from(c)])
+        .map(|n| i + n)
+}
+
+/// The members of a flat JSON object whose values are all strings without
+/// escapes or `null`, read directly from the line; `None` for anything else
+/// (then serde_json reads it, and names any error). Exactly the JSON grammar
+/// for such objects: whitespace is space, tab, CR, LF; a string holds no
+/// control character. Returns the number of members.
+fn flat_members<'a>(line: &'a str, members: &mut FlatMembers<'a>) -> Option<usize> {
+    let b = line.as_bytes();
+    let ws = |i: &mut usize| {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(*i) {
+            *i += 1;
+        }
+    };
+    // The end of a string whose opening quote is at `i - 1`.
+    let string = |i: usize| -> Option<usize> {
+        let end = string_end(b, i)?;
+        (b[end] == b'"').then_some(end)
+    };
+    let mut n = 0;
+    let mut i = 0;
+    ws(&mut i);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i += 1;
+    ws(&mut i);
+    if b.get(i) == Some(&b'}') {
+        i += 1;
+        ws(&mut i);
+        return (i == b.len()).then_some(0);
+    }
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let end = string(i + 1)?;
+        let key = line.get(i + 1..end)?;
+        i = end + 1;
+        ws(&mut i);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i += 1;
+        ws(&mut i);
+        let value = match b.get(i)? {
+            b'"' => {
+                let end = string(i + 1)?;
+                let value = line.get(i + 1..end)?;
+                i = end + 1;
+                Some(value)
+            }
+            b'n' if b.get(i..i + 4) == Some(b"null") => {
+                i += 4;
+                None
+            }
+            _ => return None,
+        };
+        *members.get_mut(n)? = (key, value);
+        n += 1;
+        ws(&mut i);
+        match b.get(i)? {
+            b',' => {
+                i += 1;
+                ws(&mut i);
+            }
+            b'}' => {
+                i += 1;
+                ws(&mut i);
+                return (i == b.len()).then_some(n);
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// A JSON member's value as the event reader needs it: absent, a string
+/// (borrowed from the line when it has no escapes), or anything else (kept to
+/// name it in the error).
+enum Member<'de> {
+    Null,
+    Str(Cow<'de, str>),
+    Other(Value),
+}
+
+impl<'de> Deserialize<'de> for Member<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MemberVisitor;
+        impl<'de> Visitor<'de> for MemberVisitor {
+            type Value = Member<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Member<'de>, E> {
+                Ok(Member::Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Member<'de>, E> {
+                Ok(Member::Str(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Member<'de>, E> {
+                Ok(Member::Str(Cow::Owned(v)))
+            }
+            fn visit_unit<E>(self) -> Result<Member<'de>, E> {
+                Ok(Member::Null)
+            }
+            fn visit_none<E>(self) -> Result<Member<'de>, E> {
+                Ok(Member::Null)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Member<'de>, E> {
+                Ok(Member::Other(Value::Bool(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Member<'de>, E> {
+                Ok(Member::Other(Value::from(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Member<'de>, E> {
+                Ok(Member::Other(Value::from(v)))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Member<'de>, E> {
+                Ok(Member::Other(Value::from(v)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Member<'de>, A::Error> {
+                Value::deserialize(SeqAccessDeserializer::new(seq)).map(Member::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Member<'de>, A::Error> {
+                Value::deserialize(MapAccessDeserializer::new(map)).map(Member::Other)
+            }
+        }
+        deserializer.deserialize_any(MemberVisitor)
+    }
+}
+
+/// A JSON object's members in order, duplicates kept, so that a repeated
+/// field is an error rather than silently won by its last value. Keys and
+/// values borrow from the line where they can.
+struct Members<'de>(Vec<(Cow<'de, str>, Member<'de>)>);
+
+/// A key, borrowed from the line when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Members<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct MembersVisitor;
         impl<'de> Visitor<'de> for MembersVisitor {
-            type Value = Members;
+            type Value = Members<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
                 let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8));
-                while let Some(member) = map.next_entry::<String, Value>()? {
-                    members.push(member);
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    members.push((key.0, map.next_value::<Member<'de>>()?));
                 }
                 Ok(Members(members))
             }
@@ -275,13 +469,17 @@ impl<'de> Deserialize<'de> for Members {
     }
 }
 
-fn required(value: Option<String>, field: &str) -> Result<String, EventError> {
+fn required<'a>(value: Option<Cow<'a, str>>, field: &str) -> Result<Cow<'a, str>, EventError> {
     value.ok_or_else(|| EventError::field(field, "missing"))
 }
 
-fn required_for(value: Option<String>, field: &str, kind: &str) -> Result<String, EventError> {
+fn required_for(
+    value: Option<Cow<'_, str>>,
+    field: &str,
+    kind: &str,
+) -> Result<String, EventError> {
     match value {
-        Some(v) if !v.trim().is_empty() => Ok(v),
+        Some(v) if !v.trim().is_empty() => Ok(v.into_owned()),
         _ => Err(EventError::field(
             field,
             format!("a `{kind}` event needs a {field}"),
@@ -289,7 +487,53 @@ fn required_for(value: Option<String>, field: &str, kind: &str) -> Result<String
     }
 }
 
+/// The common shape `YYYY-MM-DDTHH:MM:SSZ` read directly, as jiff would read
+/// it; `None` for anything else (then jiff parses it, and names the error).
+fn parse_utc_seconds(text: &str) -> Option<Timestamp> {
+    let b = text.as_bytes();
+    if b.len() != 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'Z'
+    {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<i64> {
+        b.get(range)?.iter().try_fold(0i64, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
+        })
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if year < 1 || day < 1 || day > days_in_month || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Timestamp::from_second(days * 86_400 + hour * 3_600 + minute * 60 + second).ok()
+}
+
 fn parse_instant(text: &str) -> Result<Timestamp, EventError> {
+    if let Some(t) = parse_utc_seconds(text.trim()) {
+        return Ok(t);
+    }
     let t: Timestamp = text.trim().parse().map_err(|e| {
         EventError::field(
             "at",
@@ -303,28 +547,66 @@ fn parse_instant(text: &str) -> Result<Timestamp, EventError> {
 impl TicketEvent {
     /// Parses one JSON Lines line: a JSON object with the fields of SPEC §10.
     pub fn from_json_line(line: &str) -> Result<TicketEvent, EventError> {
+        let mut flat = [("", None); FLAT_MAX];
+        if let Some(n) = flat_members(line, &mut flat) {
+            return Self::from_members(flat[..n].iter().map(|&(k, v)| {
+                (
+                    Cow::Borrowed(k),
+                    v.map_or(Member::Null, |v| Member::Str(Cow::Borrowed(v))),
+                )
+            }));
+        }
         let Members(members) = serde_json::from_str(line).map_err(|e| EventError {
             line: None,
             field: None,
             message: format!("not a JSON object: {e}"),
         })?;
-        let mut fields = Fields::default();
-        let mut seen: Vec<String> = Vec::with_capacity(members.len());
-        for (name, value) in members {
-            if seen.contains(&name) {
-                return Err(EventError::field(&name, "appears twice"));
+        Self::from_members(members.into_iter())
+    }
+
+    /// The `ticket` of a JSON Lines event: for a line that is a valid event,
+    /// its ticket, read without building the event when the line is a flat
+    /// object, else from the whole event; for an invalid line, `None` or the
+    /// ticket it names (reading the line in full reports the error).
+    ///
+    /// ```
+    /// use accord_core::clock::TicketEvent;
+    /// let line = r#"{"note":"\"ticket\":\"X\"","ticket":"T-1","kind":"replied","at":"2026-03-02T08:00:00Z"}"#;
+    /// assert_eq!(TicketEvent::json_line_ticket(line).as_deref(), Some("T-1"));
+    /// ```
+    pub fn json_line_ticket(line: &str) -> Option<Cow<'_, str>> {
+        let mut flat = [("", None); FLAT_MAX];
+        if let Some(n) = flat_members(line, &mut flat) {
+            let mut tickets = flat[..n].iter().filter(|(k, _)| *k == "ticket");
+            if let (Some((_, Some(ticket))), None) = (tickets.next(), tickets.next()) {
+                return Some(Cow::Borrowed(ticket));
             }
-            seen.push(name.clone());
-            let Some(slot) = fields.slot(&name) else {
+        }
+        Self::from_json_line(line)
+            .ok()
+            .map(|e| Cow::Owned(e.ticket))
+    }
+
+    fn from_members<'a>(
+        members: impl Iterator<Item = (Cow<'a, str>, Member<'a>)>,
+    ) -> Result<TicketEvent, EventError> {
+        let mut fields = Fields::default();
+        let mut seen = 0u16;
+        for (name, value) in members {
+            let Some((index, slot)) = fields.slot_index(&name) else {
                 return Err(EventError::field(
                     &name,
                     format!("unknown field; allowed: {}", FIELD_NAMES.join(", ")),
                 ));
             };
+            if seen & (1 << index) != 0 {
+                return Err(EventError::field(&name, "appears twice"));
+            }
+            seen |= 1 << index;
             *slot = match value {
-                Value::Null => None,
-                Value::String(s) => Some(s),
-                other => {
+                Member::Null => None,
+                Member::Str(s) => Some(s),
+                Member::Other(other) => {
                     return Err(EventError::field(
                         &name,
                         format!("must be a string, not {other}"),
@@ -373,51 +655,95 @@ impl TicketEvent {
         let Some((_, header)) = records.next() else {
             return Ok(Vec::new());
         };
+        let columns = CsvColumns::from_header(&header)?;
+        let mut events = Vec::new();
+        for (line, record) in records {
+            if let Some(event) = columns.event(line, record)? {
+                events.push((line, event));
+            }
+        }
+        Ok(events)
+    }
+}
+
+/// The columns of a CSV events file, from its header row (line 1), for
+/// reading it record by record (see [`CsvRecordEnd`], [`csv_records`]).
+///
+/// ```
+/// use accord_core::clock::{csv_records, CsvColumns};
+/// let records = csv_records("kind,at,ticket\nopened,2026-03-02T08:00:00Z,T-1\n")?;
+/// let columns = CsvColumns::from_header(&records[0].1)?;
+/// assert_eq!(columns.ticket_column(), 2);
+/// let (line, record) = records[1].clone();
+/// assert!(columns.event(line, record).is_err(), "an opened event needs a priority");
+/// # Ok::<(), accord_core::clock::EventError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvColumns {
+    columns: Vec<&'static str>,
+    ticket: usize,
+}
+
+impl CsvColumns {
+    /// Checks the header row: known, distinct column names, with `ticket`,
+    /// `kind` and `at` among them. Errors name line 1.
+    pub fn from_header(header: &[String]) -> Result<CsvColumns, EventError> {
         let mut columns = Vec::with_capacity(header.len());
-        for name in &header {
+        for name in header {
             let name = name.trim();
-            if !FIELD_NAMES.contains(&name) {
+            let Some(&known) = FIELD_NAMES.iter().find(|f| **f == name) else {
                 return Err(EventError::field(
                     name,
                     format!("unknown column; allowed: {}", FIELD_NAMES.join(", ")),
                 )
                 .at_line(1));
-            }
-            if columns.contains(&name) {
+            };
+            if columns.contains(&known) {
                 return Err(EventError::field(name, "column appears twice").at_line(1));
             }
-            columns.push(name);
+            columns.push(known);
         }
         for needed in ["ticket", "kind", "at"] {
             if !columns.contains(&needed) {
                 return Err(EventError::field(needed, "the header has no such column").at_line(1));
             }
         }
-        let mut events = Vec::new();
-        for (line, record) in records {
-            if record.len() == 1 && record[0].trim().is_empty() {
-                continue;
-            }
-            if record.len() != columns.len() {
-                return Err(EventError {
-                    line: Some(line),
-                    field: None,
-                    message: format!(
-                        "{} fields, but the header has {} columns",
-                        record.len(),
-                        columns.len()
-                    ),
-                });
-            }
-            let mut fields = Fields::default();
-            for (name, cell) in columns.iter().zip(record) {
-                if let Some(slot) = fields.slot(name) {
-                    *slot = (!cell.is_empty()).then_some(cell);
-                }
-            }
-            events.push((line, fields.into_event().map_err(|e| e.at_line(line))?));
+        let ticket = columns.iter().position(|c| *c == "ticket").unwrap_or(0);
+        Ok(CsvColumns { columns, ticket })
+    }
+
+    /// The index of the `ticket` column.
+    pub fn ticket_column(&self) -> usize {
+        self.ticket
+    }
+
+    /// The event of one record starting on `line`; `None` for a blank line.
+    pub fn event(
+        &self,
+        line: usize,
+        record: Vec<String>,
+    ) -> Result<Option<TicketEvent>, EventError> {
+        if record.len() == 1 && record[0].trim().is_empty() {
+            return Ok(None);
         }
-        Ok(events)
+        if record.len() != self.columns.len() {
+            return Err(EventError {
+                line: Some(line),
+                field: None,
+                message: format!(
+                    "{} fields, but the header has {} columns",
+                    record.len(),
+                    self.columns.len()
+                ),
+            });
+        }
+        let mut fields = Fields::default();
+        for (name, cell) in self.columns.iter().zip(record) {
+            if let Some(slot) = fields.slot(name) {
+                *slot = (!cell.is_empty()).then_some(Cow::Owned(cell));
+            }
+        }
+        fields.into_event().map(Some).map_err(|e| e.at_line(line))
     }
 }
 
@@ -497,6 +823,81 @@ mod tests {
         assert!(e.to_string().contains("appears twice"), "{e}");
         let e = err(r#"{"ticket":" ","kind":"replied","at":"2026-03-02T08:00:00Z"}"#);
         assert_eq!(e.field.as_deref(), Some("ticket"));
+    }
+
+    /// The event as serde_json alone reads it, without the flat fast path.
+    fn serde_only(line: &str) -> Result<TicketEvent, EventError> {
+        let Members(members) = serde_json::from_str(line).map_err(|e| EventError {
+            line: None,
+            field: None,
+            message: format!("not a JSON object: {e}"),
+        })?;
+        TicketEvent::from_members(members.into_iter())
+    }
+
+    #[test]
+    fn the_flat_fast_path_agrees_with_serde_json() {
+        for line in [
+            r#"{"ticket":"T-1","kind":"opened","at":"2026-03-02T08:00:00Z","priority":"high","id":"e1","by":"ana"}"#,
+            r#" { "ticket" : "T-1" ,	"kind":"paused", "at":"2026-03-02T09:00:00+01:00","reason":"approval","note":null }  "#,
+            r#"{"note":"\"ticket\":\"X\"","ticket":"T-2","kind":"replied","at":"2026-03-02T08:00:00Z"}"#,
+            r#"{"ticket":"T\u002d1","kind":"replied","at":"2026-03-02T08:00:00Z"}"#,
+            r#"{"ticke\u0074":"T-1","kind":"replied","at":"2026-03-02T08:00:00Z"}"#,
+            r#"{"ticket":"T-1","ticket":"T-2","kind":"replied","at":"2026-03-02T08:00:00Z"}"#,
+            r#"{"ticket":"T-1","kind":"replied","at":"2026-03-02T08:00:00Z","n":7}"#,
+            r#"{"ticket":"T-1","kind":"replied","at":"2026-03-02T08:00:00Z"} x"#,
+            r#"{"ticket":"T-1","kind":"replied","at":"2026-03-02T08:00:00Z""#,
+            r#"{"ticket":"T-1","kind":"replied","at":"2026-03-02T08:00:00Z",}"#,
+            "{\"ticket\":\"T-1\u{1}\",\"kind\":\"replied\",\"at\":\"2026-03-02T08:00:00Z\"}",
+            r#"{"ticket":"T-1","kind":"replied","at":"2026-03-02T08:00:00Z","note":nul}"#,
+            r#"{"ticket":"T-1","kind":"replied","at":"2026-02-30T08:00:00Z"}"#,
+            r#"{}"#,
+            r#"{"ticket":"T-1","kind":"replied","at":"2026-03-02T08:00:00Z","a":"1","b":"2","c":"3","d":"4","e":"5","f":"6","g":"7","h":"8","i":"9","j":"10","k":"11","l":"12","m":"13","n":"14"}"#,
+            "{\"ticket\":\"T-1\",\"kind\":\"replied\",\"at\":\"2026-03-02T08:00:00Z\",\"note\":\"tab\there and é, long enough for words\"}",
+            "{\"ticket\":\"T-1\",\"kind\":\"replied\",\"at\":\"2026-03-02T08:00:00Z\",\"note\":\"del \u{7f} and a very long note, ✓\"}",
+            r#"["ticket","T-1"]"#,
+            "",
+        ] {
+            assert_eq!(
+                TicketEvent::from_json_line(line),
+                serde_only(line),
+                "{line}"
+            );
+            if let Ok(event) = serde_only(line) {
+                let ticket = TicketEvent::json_line_ticket(line).map(|t| t.into_owned());
+                assert_eq!(ticket, Some(event.ticket), "{line}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_utc_fast_path_reads_instants_as_jiff_does() {
+        for text in [
+            "2026-03-02T08:00:00Z",
+            "1970-01-01T00:00:00Z",
+            "0001-01-01T00:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "2000-12-31T12:34:56Z",
+            "9999-12-30T22:00:00Z",
+            "1969-07-20T20:17:40Z",
+        ] {
+            let jiff: Timestamp = text.parse().unwrap();
+            assert_eq!(parse_utc_seconds(text), Some(jiff), "{text}");
+        }
+        for text in [
+            "2026-02-29T08:00:00Z",
+            "2026-13-01T08:00:00Z",
+            "2026-04-31T08:00:00Z",
+            "2026-03-02T24:00:00Z",
+            "2026-03-02T08:60:00Z",
+            "2026-03-02T08:00:60Z",
+            "2026-03-02t08:00:00Z",
+            "2026-03-02T08:00:00+00:00",
+            "2026-03-02T08:0a:00Z",
+        ] {
+            assert_eq!(parse_utc_seconds(text), None, "{text}");
+        }
+        assert!(parse_instant("2026-02-29T08:00:00Z").is_err());
     }
 
     #[test]

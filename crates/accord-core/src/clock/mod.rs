@@ -14,9 +14,10 @@ mod metric;
 mod policy;
 mod report;
 
+pub use csv::{CsvRecordEnd, csv_records};
 pub use engine::evaluate;
 pub use error::{ClockError, EventRef};
-pub use event::{EventError, EventKind, TicketEvent};
+pub use event::{CsvColumns, EventError, EventKind, TicketEvent};
 pub use metric::Metric;
 pub use policy::{ClockPolicy, MissingCalendar, PriorityTargets};
 pub use report::{ActivePause, Clock, ClockState, ThresholdCrossing, TicketClocks, TicketStatus};

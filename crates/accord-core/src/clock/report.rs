@@ -181,6 +181,18 @@ fn duration(secs: i64) -> BusinessDuration {
 
 /// `ceil(target × share)` seconds, at least zero.
 fn threshold_secs(target: i64, share: Decimal) -> i64 {
+    // Exactly the same in integers when they do not overflow:
+    // ceil(target × mantissa / 10^scale).
+    let scale = share.scale();
+    if scale <= 18
+        && let Some(product) = i128::from(target).checked_mul(share.mantissa())
+    {
+        let divisor = 10i128.pow(scale);
+        let ceil = -((-product).div_euclid(divisor));
+        if let Ok(secs) = i64::try_from(ceil) {
+            return secs.max(0);
+        }
+    }
     let exact = Decimal::from(target).checked_mul(share);
     exact
         .and_then(|d| i64::try_from(d.ceil()).ok())
@@ -190,6 +202,37 @@ fn threshold_secs(target: i64, share: Decimal) -> i64 {
 
 /// The earliest instant at which `run` had `secs` seconds of elapsed time, if
 /// it has reached them.
+#[cfg(test)]
+#[test]
+fn threshold_secs_in_integers_equals_the_decimal_ceiling() {
+    let decimal = |target: i64, share: Decimal| {
+        Decimal::from(target)
+            .checked_mul(share)
+            .and_then(|d| i64::try_from(d.ceil()).ok())
+            .unwrap_or(target)
+            .max(0)
+    };
+    for share in [
+        "0.5",
+        "0.75",
+        "0.9",
+        "1",
+        "0.333",
+        "0.0001",
+        "1.5",
+        "0.99999999",
+    ] {
+        let share: Decimal = share.parse().unwrap();
+        for target in [0, 1, 7, 1_800, 14_400, 28_799, 86_401, 1 << 40] {
+            assert_eq!(
+                threshold_secs(target, share),
+                decimal(target, share),
+                "{target} {share}"
+            );
+        }
+    }
+}
+
 fn reached_at(run: &Run, secs: i64) -> Result<Option<Timestamp>, CalendarError> {
     if secs > run.elapsed {
         return Ok(None);
