@@ -86,8 +86,18 @@ impl Store {
     /// Opens the database at `url` without migrating it.
     pub async fn connect(url: &str) -> Result<Store> {
         let backend = if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)
-                .map_err(|_| Error::BadUrl(url.to_string()))?
+            let options =
+                SqliteConnectOptions::from_str(url).map_err(|_| Error::BadUrl(url.to_string()))?;
+            // The file is created if missing, and so is its directory.
+            if let Some(dir) = options.get_filename().parent()
+                && !dir.as_os_str().is_empty()
+                && !options.get_filename().as_os_str().eq(":memory:")
+            {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    Error::Unavailable(format!("cannot create {}: {e}", dir.display()))
+                })?;
+            }
+            let options = options
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)

@@ -121,3 +121,27 @@ async fn tokens_are_created_verified_and_revoked(db: &TestDb) {
     assert!(!s.revoke_token(&info.id, t0()).await.unwrap());
     assert_eq!(s.verify_token(&other).await.unwrap(), Some(user));
 }
+
+#[tokio::test]
+async fn urls_choose_the_backend_and_sqlite_files_are_created() {
+    for url in ["mysql://localhost/x", "accord.db", ""] {
+        let err = accord_store::Store::open(url).await.unwrap_err();
+        assert!(matches!(err, Error::BadUrl(_)), "{url}: {err:?}");
+    }
+    let dir = std::env::temp_dir().join(format!("accord-open-{}", std::process::id()));
+    let url = format!("sqlite://{}", dir.join("nested/data/accord.db").display());
+    let store = accord_store::Store::open(&url).await.unwrap();
+    store.close().await;
+    // Opening again finds the schema migrated and migrates nothing.
+    let again = accord_store::Store::open(&url).await.unwrap();
+    assert!(
+        again
+            .organisations(&Tenant::Provider)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    again.close().await;
+    assert!(dir.join("nested/data/accord.db").exists());
+    let _ = std::fs::remove_dir_all(dir);
+}
