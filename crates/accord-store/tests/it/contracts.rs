@@ -73,3 +73,32 @@ async fn a_broken_contract_writes_nothing_and_returns_diagnostics(db: &TestDb) {
     let stolen = s.put_contract_version(&other, "x.toml", &good, t0()).await;
     assert!(matches!(stolen, Err(Error::Conflict(_))), "{stolen:?}");
 }
+
+both!(tickets_follow_the_contract_version_in_force_when_opened);
+async fn tickets_follow_the_contract_version_in_force_when_opened(db: &TestDb) {
+    let s = &db.store;
+    let client = crate::client_with_contract(s, "Acme", "acme").await;
+    let amended = CONTRACT.replace("CONTRACT_ID", "acme").replace(
+        "effective_from = 2026-01-01",
+        "version = 2\neffective_from = 2026-04-01",
+    );
+    s.put_contract_version(&client, "acme.contract.toml", &amended, t0())
+        .await
+        .unwrap();
+    // A ticket is governed by the version in force on its opening day.
+    let march = crate::open(s, &client, "acme", "T-1", "critical", 0).await;
+    assert_eq!(march.contract_version, 1);
+    let april = crate::open(s, &client, "acme", "T-2", "critical", 31 * 24 * 60).await;
+    assert_eq!(april.contract_version, 2);
+    // Keys are unique per client.
+    let dup = accord_store::NewTicket {
+        client: client.clone(),
+        contract_id: "acme".into(),
+        opened: crate::opened("T-1", "normal", 5),
+    };
+    let err = s
+        .open_ticket(&Tenant::Provider, dup, crate::at(5))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+}
