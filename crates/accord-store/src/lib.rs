@@ -39,7 +39,7 @@ pub use error::{Error, Result};
 pub use ids::{BadId, ClientId, OrgId, Tenant, TicketId, TokenId, UserId};
 pub use model::{
     Appended, AtRisk, ContractVersion, FiredCrossing, NewTicket, NewUser, OrgKind, Organisation,
-    Role, StoredClock, Ticket, TicketWithClocks, TokenInfo, User,
+    Role, StoredClock, Ticket, TicketFilter, TicketWithClocks, TokenInfo, User,
 };
 
 use db::{PolicyCache, postgres, sqlite};
@@ -91,7 +91,6 @@ impl Store {
             // The file is created if missing, and so is its directory.
             if let Some(dir) = options.get_filename().parent()
                 && !dir.as_os_str().is_empty()
-                && !options.get_filename().as_os_str().eq(":memory:")
             {
                 std::fs::create_dir_all(dir).map_err(|e| {
                     Error::Unavailable(format!("cannot create {}: {e}", dir.display()))
@@ -268,6 +267,21 @@ impl Store {
         key: &str,
     ) -> Result<Option<Ticket>> {
         dispatch!(self.ticket_by_key(tenant, client, key))
+    }
+
+    /// Tickets the tenant may see that match `filter`, ordered by id (ids
+    /// are UUIDv7, so this is creation order to the millisecond), at most
+    /// `limit`, starting after the ticket `after` (a cursor: pass the last
+    /// id of the previous page).
+    #[instrument(skip_all, fields(limit))]
+    pub async fn list_tickets(
+        &self,
+        tenant: &Tenant,
+        filter: &TicketFilter,
+        after: Option<&TicketId>,
+        limit: u32,
+    ) -> Result<Vec<Ticket>> {
+        dispatch!(self.list_tickets(tenant, filter, after, limit))
     }
 
     /// Appends events to a ticket's log and recomputes its clocks at `now`,

@@ -168,6 +168,17 @@ pub struct Ticket {
     pub status: TicketStatus,
 }
 
+/// Which tickets to list; every field left `None` matches all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketFilter {
+    /// Only this client's (within what the tenant may see).
+    pub client: Option<ClientId>,
+    /// Only tickets in this status.
+    pub status: Option<TicketStatus>,
+    /// Only tickets of this priority.
+    pub priority: Option<String>,
+}
+
 /// A clock as last computed and stored (SPEC §4).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredClock {

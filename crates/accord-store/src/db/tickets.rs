@@ -18,7 +18,9 @@ use crate::db::{
     parse_state, parse_status, status_str, to_u32, ts,
 };
 use crate::ids::{ClientId, TicketId};
-use crate::model::{Appended, AtRisk, NewTicket, StoredClock, Ticket, TicketWithClocks};
+use crate::model::{
+    Appended, AtRisk, NewTicket, StoredClock, Ticket, TicketFilter, TicketWithClocks,
+};
 use crate::{Error, Result, Tenant};
 
 type Conn = <Db as sqlx::Database>::Connection;
@@ -459,4 +461,30 @@ pub(crate) async fn open_tickets_at_risk(
             })
         })
         .collect()
+}
+
+pub(crate) async fn list_tickets(
+    pool: &Pool<Db>,
+    tenant: &Tenant,
+    filter: &TicketFilter,
+    after: Option<&TicketId>,
+    limit: u32,
+) -> Result<Vec<Ticket>> {
+    let sql = format!(
+        "SELECT {TICKET_COLUMNS} FROM tickets
+         WHERE ($1 IS NULL OR client_id = $1) AND ($2 IS NULL OR client_id = $2)
+           AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR priority = $4)
+           AND ($5 IS NULL OR id > $5)
+         ORDER BY id LIMIT $6"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(tenant.client_filter())
+        .bind(filter.client.as_ref().map(ClientId::as_str))
+        .bind(filter.status.map(status_str))
+        .bind(filter.priority.as_deref())
+        .bind(after.map(TicketId::as_str))
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(ticket_from_row).collect()
 }

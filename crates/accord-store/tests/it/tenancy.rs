@@ -152,3 +152,92 @@ async fn at_risk_lists_open_tickets_by_remaining_time(db: &TestDb) {
         .unwrap();
     assert_eq!(tight.len(), 1);
 }
+
+both!(ticket_lists_filter_page_and_respect_the_tenant);
+async fn ticket_lists_filter_page_and_respect_the_tenant(db: &TestDb) {
+    use accord_core::clock::TicketStatus;
+    use accord_store::TicketFilter;
+
+    let s = &db.store;
+    let acme = client_with_contract(s, "Acme", "acme").await;
+    let globex = client_with_contract(s, "Globex", "globex").await;
+    let mut acme_ids = Vec::new();
+    for i in 0..5 {
+        let priority = if i % 2 == 0 { "critical" } else { "normal" };
+        acme_ids.push(
+            open(s, &acme, "acme", &format!("A-{i}"), priority, i)
+                .await
+                .id,
+        );
+    }
+    let g = open(s, &globex, "globex", "G-1", "normal", 0).await;
+    s.append_events(
+        &Tenant::Provider,
+        &acme_ids[4],
+        &[event("A-4", EventKind::Resolved, 10, None)],
+        at(10),
+    )
+    .await
+    .unwrap();
+
+    let all = TicketFilter::default();
+    // Pages of two, by cursor.
+    let as_acme = Tenant::Client(acme.clone());
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = s
+            .list_tickets(&as_acme, &all, after.as_ref(), 2)
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        after = page.last().map(|t| t.id.clone());
+        seen.extend(page.into_iter().map(|t| t.id));
+    }
+    // By id: UUIDv7, so creation order to the millisecond.
+    acme_ids.sort();
+    assert_eq!(seen, acme_ids);
+    // A client asking for another client's tickets gets none.
+    let theirs = TicketFilter {
+        client: Some(globex.clone()),
+        ..TicketFilter::default()
+    };
+    assert!(
+        s.list_tickets(&as_acme, &theirs, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let provider_view = s
+        .list_tickets(&Tenant::Provider, &theirs, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        provider_view.iter().map(|t| &t.id).collect::<Vec<_>>(),
+        [&g.id]
+    );
+    assert_eq!(
+        s.list_tickets(&Tenant::Provider, &all, None, 100)
+            .await
+            .unwrap()
+            .len(),
+        6
+    );
+
+    let open_critical = TicketFilter {
+        status: Some(TicketStatus::Open),
+        priority: Some("critical".into()),
+        ..TicketFilter::default()
+    };
+    let mut keys: Vec<_> = s
+        .list_tickets(&as_acme, &open_critical, None, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.key)
+        .collect();
+    keys.sort();
+    assert_eq!(keys, ["A-0", "A-2"]);
+}
