@@ -1,0 +1,490 @@
+//! Tickets, their append-only event logs and their derived clocks (SPEC §4,
+//! §5, §9). Every change to a ticket's events recomputes its clocks with the
+//! core's `evaluate` and rewrites the clock rows in the same transaction.
+//! Compiled once per backend (see `db/mod.rs`).
+
+use std::collections::HashMap;
+
+use accord_core::clock::{
+    ClockState, EventKind, TicketClocks, TicketEvent, TicketStatus, evaluate,
+};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use sqlx::{AssertSqlSafe, Pool, Row};
+
+use super::{Db, LOCK_ROW, READ_SNAPSHOT, begin_write, load_policy};
+use crate::db::{
+    EventColumns, FUTURE_SKEW_MS, PolicyCache, event_key, kind_columns, ms, opt_ts, parse_metric,
+    parse_state, parse_status, status_str, to_u32, ts,
+};
+use crate::ids::{ClientId, TicketId};
+use crate::model::{
+    Appended, AtRisk, NewTicket, StoredClock, Ticket, TicketFilter, TicketWithClocks,
+};
+use crate::{Error, Result, Tenant};
+
+type Conn = <Db as sqlx::Database>::Connection;
+
+const TICKET_COLUMNS: &str =
+    "id, client_id, key, contract_id, contract_version, opened_at, priority, status";
+
+fn ticket_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Ticket> {
+    Ok(Ticket {
+        id: TicketId::from_db(r.try_get("id")?),
+        client: ClientId::from_db(r.try_get("client_id")?),
+        key: r.try_get("key")?,
+        contract_id: r.try_get("contract_id")?,
+        contract_version: to_u32(r.try_get("contract_version")?, "contract version")?,
+        opened_at: ts(r.try_get("opened_at")?)?,
+        priority: r.try_get("priority")?,
+        status: parse_status(&r.try_get::<String, _>("status")?)?,
+    })
+}
+
+/// Reads a ticket the tenant may see; with `lock`, locks it for the
+/// transaction (PostgreSQL) so that changes to one ticket are serialised.
+async fn find_ticket(
+    conn: &mut Conn,
+    tenant: &Tenant,
+    id: &TicketId,
+    lock: bool,
+) -> Result<Option<Ticket>> {
+    let sql = format!(
+        "SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1 AND ($2 IS NULL OR client_id = $2){}",
+        if lock { LOCK_ROW } else { "" }
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(id.as_str())
+        .bind(tenant.client_filter())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(ticket_from_row).transpose()
+}
+
+pub(crate) async fn ticket_by_key(
+    pool: &Pool<Db>,
+    tenant: &Tenant,
+    client: &ClientId,
+    key: &str,
+) -> Result<Option<Ticket>> {
+    if !tenant.can_see(client) {
+        return Ok(None);
+    }
+    let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE client_id = $1 AND key = $2");
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(client.as_str())
+        .bind(key)
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(ticket_from_row).transpose()
+}
+
+/// The event as the store keeps it: to the whole second, like the core's parsers.
+fn normalised(e: &TicketEvent) -> TicketEvent {
+    let mut e = e.clone();
+    e.at = Timestamp::from_second(e.at.as_second()).unwrap_or(e.at);
+    e
+}
+
+async fn load_events(conn: &mut Conn, ticket: &Ticket) -> Result<Vec<TicketEvent>> {
+    let rows = sqlx::query(
+        "SELECT event_id, kind, at, priority, reason, waiting_on, note, by_whom
+         FROM ticket_events WHERE ticket_id = $1 ORDER BY seq",
+    )
+    .bind(ticket.id.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            EventColumns {
+                event_id: r.try_get("event_id")?,
+                kind: r.try_get("kind")?,
+                at: r.try_get("at")?,
+                priority: r.try_get("priority")?,
+                reason: r.try_get("reason")?,
+                waiting_on: r.try_get("waiting_on")?,
+                note: r.try_get("note")?,
+                by: r.try_get("by_whom")?,
+            }
+            .into_event(&ticket.key)
+        })
+        .collect()
+}
+
+/// Inserts the new events of a batch; exact copies are skipped, an id reused
+/// for a different event fails the whole batch.
+async fn insert_events(
+    conn: &mut Conn,
+    ticket: &Ticket,
+    events: &[TicketEvent],
+    now: Timestamp,
+) -> Result<Appended> {
+    let mut done = Appended::default();
+    let mut batch: HashMap<String, TicketEvent> = HashMap::new();
+    for e in events {
+        let e = normalised(e);
+        if e.ticket != ticket.key {
+            return Err(Error::WrongTicket {
+                expected: ticket.key.clone(),
+                found: e.ticket,
+            });
+        }
+        if ms(e.at) > ms(now) + FUTURE_SKEW_MS {
+            return Err(Error::Invalid(format!(
+                "the `{}` event at {} is in the future (now is {now})",
+                e.kind, e.at
+            )));
+        }
+        let key = event_key(&e);
+        let conflict = || Error::ConflictingEvent {
+            id: e.id.clone().unwrap_or_else(|| key.clone()),
+        };
+        if let Some(seen) = batch.get(&key) {
+            if *seen != e {
+                return Err(conflict());
+            }
+            done.duplicates += 1;
+            continue;
+        }
+        let stored = sqlx::query(
+            "SELECT event_id, kind, at, priority, reason, waiting_on, note, by_whom
+             FROM ticket_events WHERE ticket_id = $1 AND event_key = $2",
+        )
+        .bind(ticket.id.as_str())
+        .bind(&key)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(r) = stored {
+            let old = EventColumns {
+                event_id: r.try_get("event_id")?,
+                kind: r.try_get("kind")?,
+                at: r.try_get("at")?,
+                priority: r.try_get("priority")?,
+                reason: r.try_get("reason")?,
+                waiting_on: r.try_get("waiting_on")?,
+                note: r.try_get("note")?,
+                by: r.try_get("by_whom")?,
+            }
+            .into_event(&ticket.key)?;
+            if old != e {
+                return Err(conflict());
+            }
+            done.duplicates += 1;
+        } else {
+            let (kind, priority, reason, waiting_on) = kind_columns(&e.kind);
+            sqlx::query(
+                "INSERT INTO ticket_events
+                 (ticket_id, event_key, event_id, kind, at, priority, reason, waiting_on, note, by_whom, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(ticket.id.as_str())
+            .bind(&key)
+            .bind(e.id.as_deref())
+            .bind(kind)
+            .bind(ms(e.at))
+            .bind(priority)
+            .bind(reason)
+            .bind(waiting_on)
+            .bind(e.note.as_deref())
+            .bind(e.by.as_deref())
+            .bind(ms(now))
+            .execute(&mut *conn)
+            .await?;
+            done.inserted += 1;
+        }
+        batch.insert(key, e);
+    }
+    Ok(done)
+}
+
+/// Recomputes a ticket's clocks from its stored events at `now` and rewrites
+/// its clock rows and derived ticket columns. Must run inside the write
+/// transaction that changed the events (or claimed the ticket).
+pub(crate) async fn recompute(
+    conn: &mut Conn,
+    cache: &PolicyCache,
+    ticket: &Ticket,
+    now: Timestamp,
+) -> Result<TicketClocks> {
+    let events = load_events(conn, ticket).await?;
+    let policy = load_policy(conn, cache, &ticket.contract_id, ticket.contract_version).await?;
+    // Events dated slightly ahead of `now` (clock skew) are applied too.
+    let latest = events.iter().map(|e| e.at).max().unwrap_or(now);
+    let clocks = evaluate(&policy, &events, now.max(latest))?;
+    sqlx::query("DELETE FROM clocks WHERE ticket_id = $1")
+        .bind(ticket.id.as_str())
+        .execute(&mut *conn)
+        .await?;
+    let (mut at_risk, mut next_at): (Option<i64>, Option<i64>) = (None, None);
+    for c in &clocks.clocks {
+        let next = c.next_crossing();
+        let next_ms = next.and_then(|n| n.at).map(ms);
+        next_at = match (next_at, next_ms) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if matches!(
+            c.state,
+            ClockState::Running | ClockState::Paused | ClockState::Overdue
+        ) {
+            let r = c.remaining.as_secs();
+            at_risk = Some(at_risk.map_or(r, |a| a.min(r)));
+        }
+        sqlx::query(
+            "INSERT INTO clocks
+             (ticket_id, metric, cycle, client_id, state, target_secs, elapsed_secs, paused_secs,
+              remaining_secs, started_at, stopped_at, deadline, breached_at, next_share,
+              next_threshold_secs, next_crossing_at, evaluated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        )
+        .bind(ticket.id.as_str())
+        .bind(c.metric.as_str())
+        .bind(i64::from(c.cycle))
+        .bind(ticket.client.as_str())
+        .bind(c.state.as_str())
+        .bind(c.target.as_secs())
+        .bind(c.elapsed.as_secs())
+        .bind(c.paused.as_secs())
+        .bind(c.remaining.as_secs())
+        .bind(ms(c.started_at))
+        .bind(c.stopped_at.map(ms))
+        .bind(c.deadline.map(ms))
+        .bind(c.breached_at.map(ms))
+        .bind(next.map(|n| n.share.normalize().to_string()))
+        .bind(next.map(|n| n.threshold.as_secs()))
+        .bind(next_ms)
+        .bind(ms(clocks.at))
+        .execute(&mut *conn)
+        .await?;
+    }
+    if clocks.status != TicketStatus::Open {
+        at_risk = None;
+    }
+    sqlx::query(
+        "UPDATE tickets SET priority = $1, status = $2, at_risk_secs = $3, next_crossing_at = $4,
+         updated_at = $5 WHERE id = $6",
+    )
+    .bind(&clocks.priority)
+    .bind(status_str(clocks.status))
+    .bind(at_risk)
+    .bind(next_at)
+    .bind(ms(now))
+    .bind(ticket.id.as_str())
+    .execute(&mut *conn)
+    .await?;
+    Ok(clocks)
+}
+
+pub(crate) async fn open_ticket(
+    pool: &Pool<Db>,
+    cache: &PolicyCache,
+    tenant: &Tenant,
+    new: NewTicket,
+    now: Timestamp,
+) -> Result<Ticket> {
+    if !tenant.can_see(&new.client) {
+        return Err(Error::NotFound);
+    }
+    let EventKind::Opened { priority } = &new.opened.kind else {
+        return Err(Error::Invalid(format!(
+            "a ticket is opened by an `opened` event, not `{}`",
+            new.opened.kind
+        )));
+    };
+    let key = new.opened.ticket.trim();
+    if key.is_empty() || key != new.opened.ticket {
+        return Err(Error::Invalid(
+            "a ticket key must be non-empty, without surrounding spaces".into(),
+        ));
+    }
+    let day = TimeZone::UTC.to_datetime(new.opened.at).date();
+    let mut tx = begin_write(pool).await?;
+    let version = sqlx::query(
+        "SELECT version FROM contract_versions
+         WHERE contract_id = $1 AND client_id = $2 AND effective_from <= $3
+         ORDER BY effective_from DESC, version DESC LIMIT 1",
+    )
+    .bind(&new.contract_id)
+    .bind(new.client.as_str())
+    .bind(day.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(version) = version else {
+        return Err(Error::NoContractInForce {
+            contract: new.contract_id.clone(),
+            date: day.to_string(),
+        });
+    };
+    let ticket = Ticket {
+        id: TicketId::generate(),
+        client: new.client.clone(),
+        key: key.to_string(),
+        contract_id: new.contract_id.clone(),
+        contract_version: to_u32(version.try_get("version")?, "contract version")?,
+        opened_at: normalised(&new.opened).at,
+        priority: priority.clone(),
+        status: TicketStatus::Open,
+    };
+    sqlx::query(
+        "INSERT INTO tickets (id, client_id, key, contract_id, contract_version, opened_at, priority,
+         status, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8)",
+    )
+    .bind(ticket.id.as_str())
+    .bind(ticket.client.as_str())
+    .bind(&ticket.key)
+    .bind(&ticket.contract_id)
+    .bind(i64::from(ticket.contract_version))
+    .bind(ms(ticket.opened_at))
+    .bind(&ticket.priority)
+    .bind(ms(now))
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match Error::from(e) {
+        Error::Conflict(_) => Error::Conflict(format!("a ticket `{}` of this client", ticket.key)),
+        other => other,
+    })?;
+    insert_events(&mut tx, &ticket, std::slice::from_ref(&new.opened), now).await?;
+    recompute(&mut tx, cache, &ticket, now).await?;
+    tx.commit().await?;
+    Ok(ticket)
+}
+
+pub(crate) async fn append_events(
+    pool: &Pool<Db>,
+    cache: &PolicyCache,
+    tenant: &Tenant,
+    ticket: &TicketId,
+    events: &[TicketEvent],
+    now: Timestamp,
+) -> Result<Appended> {
+    let mut tx = begin_write(pool).await?;
+    let ticket = find_ticket(&mut tx, tenant, ticket, true)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let done = insert_events(&mut tx, &ticket, events, now).await?;
+    if done.inserted > 0 {
+        recompute(&mut tx, cache, &ticket, now).await?;
+    }
+    tx.commit().await?;
+    Ok(done)
+}
+
+fn clock_from_row(r: &<Db as sqlx::Database>::Row) -> Result<StoredClock> {
+    let share: Option<String> = r.try_get("next_share")?;
+    let next_at: Option<i64> = r.try_get("next_crossing_at")?;
+    let next_crossing = match (share, next_at) {
+        (Some(s), Some(at)) => Some((
+            s.parse()
+                .map_err(|e| Error::Internal(format!("stored share `{s}`: {e}")))?,
+            ts(at)?,
+        )),
+        _ => None,
+    };
+    Ok(StoredClock {
+        metric: parse_metric(&r.try_get::<String, _>("metric")?)?,
+        cycle: to_u32(r.try_get("cycle")?, "cycle")?,
+        state: parse_state(&r.try_get::<String, _>("state")?)?,
+        target_secs: r.try_get("target_secs")?,
+        elapsed_secs: r.try_get("elapsed_secs")?,
+        paused_secs: r.try_get("paused_secs")?,
+        remaining_secs: r.try_get("remaining_secs")?,
+        started_at: ts(r.try_get("started_at")?)?,
+        stopped_at: opt_ts(r.try_get("stopped_at")?)?,
+        deadline: opt_ts(r.try_get("deadline")?)?,
+        breached_at: opt_ts(r.try_get("breached_at")?)?,
+        next_crossing,
+        evaluated_at: ts(r.try_get("evaluated_at")?)?,
+    })
+}
+
+pub(crate) async fn ticket_with_clocks(
+    pool: &Pool<Db>,
+    tenant: &Tenant,
+    ticket: &TicketId,
+) -> Result<Option<TicketWithClocks>> {
+    let mut tx = pool.begin_with(READ_SNAPSHOT).await?;
+    let Some(ticket) = find_ticket(&mut tx, tenant, ticket, false).await? else {
+        return Ok(None);
+    };
+    let rows = sqlx::query(
+        "SELECT metric, cycle, state, target_secs, elapsed_secs, paused_secs, remaining_secs,
+                started_at, stopped_at, deadline, breached_at, next_share, next_crossing_at,
+                evaluated_at
+         FROM clocks WHERE ticket_id = $1",
+    )
+    .bind(ticket.id.as_str())
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut clocks = rows
+        .iter()
+        .map(clock_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    clocks.sort_by_key(|c| (c.metric, c.cycle));
+    let events = load_events(&mut tx, &ticket).await?;
+    tx.commit().await?;
+    Ok(Some(TicketWithClocks {
+        ticket,
+        clocks,
+        events,
+    }))
+}
+
+pub(crate) async fn open_tickets_at_risk(
+    pool: &Pool<Db>,
+    tenant: &Tenant,
+    within_secs: i64,
+    limit: u32,
+) -> Result<Vec<AtRisk>> {
+    // Two statements rather than `$n IS NULL OR ...`, so each matches its
+    // partial index exactly.
+    let filter = match tenant {
+        Tenant::Provider => "",
+        Tenant::Client(_) => " AND client_id = $3",
+    };
+    let sql = format!(
+        "SELECT {TICKET_COLUMNS}, at_risk_secs FROM tickets
+         WHERE status = 'open' AND at_risk_secs IS NOT NULL AND at_risk_secs <= $1{filter}
+         ORDER BY at_risk_secs, id LIMIT $2"
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql))
+        .bind(within_secs)
+        .bind(i64::from(limit));
+    if let Some(c) = tenant.client_filter() {
+        q = q.bind(c);
+    }
+    let rows = q.fetch_all(pool).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AtRisk {
+                ticket: ticket_from_row(r)?,
+                remaining_secs: r.try_get("at_risk_secs")?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn list_tickets(
+    pool: &Pool<Db>,
+    tenant: &Tenant,
+    filter: &TicketFilter,
+    after: Option<&TicketId>,
+    limit: u32,
+) -> Result<Vec<Ticket>> {
+    let sql = format!(
+        "SELECT {TICKET_COLUMNS} FROM tickets
+         WHERE ($1 IS NULL OR client_id = $1) AND ($2 IS NULL OR client_id = $2)
+           AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR priority = $4)
+           AND ($5 IS NULL OR id > $5)
+         ORDER BY id LIMIT $6"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(tenant.client_filter())
+        .bind(filter.client.as_ref().map(ClientId::as_str))
+        .bind(filter.status.map(status_str))
+        .bind(filter.priority.as_deref())
+        .bind(after.map(TicketId::as_str))
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(ticket_from_row).collect()
+}

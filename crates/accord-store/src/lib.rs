@@ -1,0 +1,345 @@
+//! Accord's storage (SPEC §1, §2, §4, §5, §9): organisations, users and API
+//! tokens, contract versions, tickets with their append-only event logs, the
+//! clocks derived from them, and the scheduled threshold crossings the
+//! monitor fires.
+//!
+//! One [`Store`] fronts SQLite (the embedded default: one file, WAL) or
+//! PostgreSQL (several servers), chosen by URL. Its methods are shaped like
+//! the use cases that call them; every method that reads tenant data takes a
+//! [`Tenant`] and enforces it in SQL, so a client never sees another
+//! client's rows. Instants are stored as integer Unix milliseconds.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), accord_store::Error> {
+//! use accord_store::{Store, Tenant};
+//! let store = Store::open("sqlite:///var/lib/accord/accord.db").await?;
+//! let at_risk = store.open_tickets_at_risk(&Tenant::Provider, 3600, 50).await?;
+//! # Ok(()) }
+//! ```
+
+mod auth;
+mod db;
+mod error;
+mod ids;
+mod model;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use accord_core::clock::TicketEvent;
+use jiff::Timestamp;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use tracing::instrument;
+
+pub use auth::{TOKEN_PREFIX, TokenSecret, hash_password, verify_password};
+pub use error::{Error, Result};
+pub use ids::{BadId, ClientId, OrgId, Tenant, TicketId, TokenId, UserId};
+pub use model::{
+    Appended, AtRisk, ContractVersion, FiredCrossing, NewTicket, NewUser, OrgKind, Organisation,
+    Role, StoredClock, Ticket, TicketFilter, TicketWithClocks, TokenInfo, User,
+};
+
+use db::{PolicyCache, postgres, sqlite};
+
+/// The database behind a [`Store`].
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Calls the same-named function of the backend in use.
+macro_rules! dispatch {
+    ($self:ident . $f:ident ( $($arg:expr),* )) => {
+        match &$self.backend {
+            Backend::Sqlite(pool) => sqlite::$f(pool, $($arg),*).await,
+            Backend::Postgres(pool) => postgres::$f(pool, $($arg),*).await,
+        }
+    };
+}
+
+/// Accord's data-access layer over SQLite or PostgreSQL. Cheap to clone:
+/// clones share the connection pool.
+#[derive(Debug, Clone)]
+pub struct Store {
+    backend: Backend,
+    policies: Arc<PolicyCache>,
+}
+
+impl Store {
+    /// Opens the database at `url` and applies pending migrations.
+    ///
+    /// - `sqlite://PATH` (or `sqlite:PATH`): a file, created if missing, in
+    ///   WAL mode with `synchronous = NORMAL` (a committed transaction
+    ///   survives a crash of the process) and foreign keys on.
+    /// - `postgres://...` / `postgresql://...`: a PostgreSQL database.
+    #[instrument(skip_all)]
+    pub async fn open(url: &str) -> Result<Store> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens the database at `url` without migrating it.
+    pub async fn connect(url: &str) -> Result<Store> {
+        let backend = if url.starts_with("sqlite:") {
+            let options =
+                SqliteConnectOptions::from_str(url).map_err(|_| Error::BadUrl(url.to_string()))?;
+            // The file is created if missing, and so is its directory.
+            if let Some(dir) = options.get_filename().parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    Error::Unavailable(format!("cannot create {}: {e}", dir.display()))
+                })?;
+            }
+            let options = options
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await?;
+            Backend::Sqlite(pool)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options =
+                PgConnectOptions::from_str(url).map_err(|_| Error::BadUrl(url.to_string()))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(10)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Backend::Postgres(pool)
+        } else {
+            return Err(Error::BadUrl(url.to_string()));
+        };
+        Ok(Store {
+            backend,
+            policies: Arc::default(),
+        })
+    }
+
+    /// Applies the embedded migrations not yet applied (`accord migrate`).
+    #[instrument(skip_all)]
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(pool) => db::migrator(db::SQLITE_MIGRATIONS).await?.run(pool).await?,
+            Backend::Postgres(pool) => {
+                db::migrator(db::POSTGRES_MIGRATIONS)
+                    .await?
+                    .run(pool)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the connections, waiting for those in use to be returned.
+    pub async fn close(&self) {
+        match &self.backend {
+            Backend::Sqlite(pool) => pool.close().await,
+            Backend::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    // ---- organisations, users, tokens (SPEC §1) ----
+
+    /// Creates the provider organisation; there is one per installation.
+    #[instrument(skip_all)]
+    pub async fn create_provider(&self, name: &str, now: Timestamp) -> Result<OrgId> {
+        dispatch!(self.create_organisation(OrgKind::Provider, name, now))
+    }
+
+    /// Creates a client organisation (staff only: the caller authorises).
+    #[instrument(skip_all)]
+    pub async fn create_client(&self, name: &str, now: Timestamp) -> Result<ClientId> {
+        let id = dispatch!(self.create_organisation(OrgKind::Client, name, now))?;
+        Ok(ClientId::from_db(id.as_str().to_string()))
+    }
+
+    /// The organisations the tenant may see: all for the provider, its own
+    /// for a client.
+    #[instrument(skip_all)]
+    pub async fn organisations(&self, tenant: &Tenant) -> Result<Vec<Organisation>> {
+        dispatch!(self.organisations(tenant))
+    }
+
+    /// Creates a user; the password, if any, is stored as an Argon2id hash.
+    #[instrument(skip_all, fields(role = %new.role))]
+    pub async fn create_user(&self, new: NewUser<'_>, now: Timestamp) -> Result<User> {
+        dispatch!(self.create_user(new, now))
+    }
+
+    /// The user with this e-mail and password, or `None` (unknown e-mail,
+    /// wrong password or no password set alike).
+    #[instrument(skip_all)]
+    pub async fn authenticate(&self, email: &str, password: &str) -> Result<Option<User>> {
+        dispatch!(self.authenticate(email, password))
+    }
+
+    /// Creates an API token acting as `user`. The secret is returned here
+    /// once; only its SHA-256 is stored.
+    #[instrument(skip_all, fields(user = %user))]
+    pub async fn create_token(
+        &self,
+        user: &UserId,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<(TokenInfo, TokenSecret)> {
+        dispatch!(self.create_token(user, name, now))
+    }
+
+    /// The user a token acts as, if the token exists and is not revoked.
+    #[instrument(skip_all)]
+    pub async fn verify_token(&self, secret: &TokenSecret) -> Result<Option<User>> {
+        dispatch!(self.verify_token(secret))
+    }
+
+    /// Revokes a token; `false` if it was unknown or already revoked.
+    #[instrument(skip_all, fields(token = %token))]
+    pub async fn revoke_token(&self, token: &TokenId, now: Timestamp) -> Result<bool> {
+        dispatch!(self.revoke_token(token, now))
+    }
+
+    // ---- contracts (SPEC §2) ----
+
+    /// Stores a version of a client's contract. The text is parsed first;
+    /// if it is invalid, nothing is written and [`Error::Contract`] carries
+    /// every diagnostic. The contract id and version come from the text; a
+    /// stored (id, version) is never replaced.
+    #[instrument(skip_all, fields(client = %client))]
+    pub async fn put_contract_version(
+        &self,
+        client: &ClientId,
+        source_name: &str,
+        text: &str,
+        now: Timestamp,
+    ) -> Result<ContractVersion> {
+        dispatch!(self.put_contract_version(client, source_name, text, now))
+    }
+
+    /// Every stored version of a contract the tenant may see, oldest first.
+    #[instrument(skip_all, fields(contract = contract_id))]
+    pub async fn contract_versions(
+        &self,
+        tenant: &Tenant,
+        contract_id: &str,
+    ) -> Result<Vec<ContractVersion>> {
+        dispatch!(self.contract_versions(tenant, contract_id))
+    }
+
+    // ---- tickets and events (SPEC §4, §5) ----
+
+    /// Opens a ticket under the contract version in force on its opening
+    /// day (UTC), records its `opened` event and computes its clocks, in
+    /// one transaction. A client tenant may open tickets only for itself.
+    #[instrument(skip_all, fields(client = %new.client, key = new.opened.ticket))]
+    pub async fn open_ticket(
+        &self,
+        tenant: &Tenant,
+        new: NewTicket,
+        now: Timestamp,
+    ) -> Result<Ticket> {
+        let cache = &*self.policies;
+        dispatch!(self.open_ticket(cache, tenant, new, now))
+    }
+
+    /// The ticket with this key of this client, if the tenant may see it.
+    #[instrument(skip_all, fields(client = %client, key))]
+    pub async fn ticket_by_key(
+        &self,
+        tenant: &Tenant,
+        client: &ClientId,
+        key: &str,
+    ) -> Result<Option<Ticket>> {
+        dispatch!(self.ticket_by_key(tenant, client, key))
+    }
+
+    /// Tickets the tenant may see that match `filter`, ordered by id (ids
+    /// are UUIDv7, so this is creation order to the millisecond), at most
+    /// `limit`, starting after the ticket `after` (a cursor: pass the last
+    /// id of the previous page).
+    #[instrument(skip_all, fields(limit))]
+    pub async fn list_tickets(
+        &self,
+        tenant: &Tenant,
+        filter: &TicketFilter,
+        after: Option<&TicketId>,
+        limit: u32,
+    ) -> Result<Vec<Ticket>> {
+        dispatch!(self.list_tickets(tenant, filter, after, limit))
+    }
+
+    /// Appends events to a ticket's log and recomputes its clocks at `now`,
+    /// in one transaction. An event whose idempotency key (its `id`, or its
+    /// content when it has none) is already stored is skipped if identical;
+    /// if different, the whole batch is refused ([`Error::ConflictingEvent`])
+    /// and nothing is written. So is a batch the clocks cannot apply
+    /// ([`Error::Events`]). [`Error::NotFound`] if the tenant may not see
+    /// the ticket.
+    #[instrument(skip_all, fields(ticket = %ticket, events = events.len()))]
+    pub async fn append_events(
+        &self,
+        tenant: &Tenant,
+        ticket: &TicketId,
+        events: &[TicketEvent],
+        now: Timestamp,
+    ) -> Result<Appended> {
+        let cache = &*self.policies;
+        dispatch!(self.append_events(cache, tenant, ticket, events, now))
+    }
+
+    /// A ticket with its stored clocks and its events, or `None` if it does
+    /// not exist or the tenant may not see it.
+    #[instrument(skip_all, fields(ticket = %ticket))]
+    pub async fn ticket_with_clocks(
+        &self,
+        tenant: &Tenant,
+        ticket: &TicketId,
+    ) -> Result<Option<TicketWithClocks>> {
+        dispatch!(self.ticket_with_clocks(tenant, ticket))
+    }
+
+    /// Open tickets whose most pressed live clock had at most `within_secs`
+    /// business seconds left when last computed, least time left first, at
+    /// most `limit` (served by a partial index).
+    #[instrument(skip_all, fields(within_secs, limit))]
+    pub async fn open_tickets_at_risk(
+        &self,
+        tenant: &Tenant,
+        within_secs: i64,
+        limit: u32,
+    ) -> Result<Vec<AtRisk>> {
+        dispatch!(self.open_tickets_at_risk(tenant, within_secs, limit))
+    }
+
+    // ---- monitor (SPEC §4, §7) ----
+
+    /// Claims up to `limit` tickets with a threshold crossing due by `now`,
+    /// recomputes their clocks and returns the crossings fired. Each
+    /// (clock, threshold) is returned once across all callers, even from
+    /// several processes sharing one database.
+    #[instrument(skip_all, fields(limit))]
+    pub async fn claim_due_crossings(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<FiredCrossing>> {
+        let cache = &*self.policies;
+        dispatch!(self.claim_due_crossings(cache, now, limit))
+    }
+}

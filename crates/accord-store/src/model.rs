@@ -1,0 +1,274 @@
+//! What the store's methods take and return (SPEC §1, §2, §4): plain values,
+//! instants as [`Timestamp`], durations as whole seconds.
+
+use std::fmt;
+use std::str::FromStr;
+
+use accord_core::clock::{ClockState, Metric, TicketEvent, TicketStatus};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use crate::ids::{ClientId, OrgId, TicketId, TokenId, UserId};
+use crate::{Error, Tenant};
+
+/// Whether an organisation is the provider or a client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OrgKind {
+    /// The organisation running Accord.
+    Provider,
+    /// A client of the provider.
+    Client,
+}
+
+/// An organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    /// Its id.
+    pub id: OrgId,
+    /// Provider or client.
+    pub kind: OrgKind,
+    /// Its name, unique.
+    pub name: String,
+}
+
+/// A user's role (SPEC §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Provider staff who administer the installation.
+    Admin,
+    /// Provider staff who work tickets.
+    Agent,
+    /// A user of one client organisation.
+    Client,
+}
+
+impl Role {
+    /// The name stored and used in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Agent => "agent",
+            Role::Client => "client",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Role, Error> {
+        match s {
+            "admin" => Ok(Role::Admin),
+            "agent" => Ok(Role::Agent),
+            "client" => Ok(Role::Client),
+            other => Err(Error::Invalid(format!(
+                "unknown role `{other}`: use admin, agent or client"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A user to create.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    /// Login e-mail; unique, compared case-insensitively.
+    pub email: &'a str,
+    /// Display name.
+    pub name: &'a str,
+    /// Role.
+    pub role: Role,
+    /// The client organisation: required for [`Role::Client`], absent otherwise.
+    pub client: Option<ClientId>,
+    /// The password, if the user logs in with one (hashed with Argon2id).
+    pub password: Option<&'a str>,
+}
+
+/// A user account (never with its password hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Its id.
+    pub id: UserId,
+    /// Login e-mail, lower-case.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// The client organisation of a client user.
+    pub client: Option<ClientId>,
+}
+
+impl User {
+    /// The tenant this user's requests run as: staff see every client, a
+    /// client user only its own organisation.
+    pub fn tenant(&self) -> Tenant {
+        match (&self.role, &self.client) {
+            (Role::Client, Some(c)) => Tenant::Client(c.clone()),
+            _ => Tenant::Provider,
+        }
+    }
+}
+
+/// A stored version of a contract (SPEC §2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractVersion {
+    /// The client the contract is with.
+    pub client: ClientId,
+    /// The contract's `id`.
+    pub contract_id: String,
+    /// Its `version`.
+    pub version: u32,
+    /// Its `effective_from`.
+    pub effective_from: Date,
+    /// The file name it was uploaded as.
+    pub source_name: String,
+    /// The TOML text, exactly as uploaded.
+    pub source: String,
+    /// When it was stored.
+    pub uploaded_at: Timestamp,
+}
+
+/// A ticket to open: its opening event names the key, instant and priority.
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    /// The client it is for.
+    pub client: ClientId,
+    /// The contract it falls under; the version in force on the opening day
+    /// (UTC) governs it.
+    pub contract_id: String,
+    /// The `opened` event; its `ticket` is the ticket's key (e.g. `T-1`),
+    /// unique per client.
+    pub opened: TicketEvent,
+}
+
+/// A ticket's stored row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    /// Its id.
+    pub id: TicketId,
+    /// Its client.
+    pub client: ClientId,
+    /// Its key, e.g. `T-1`, unique per client.
+    pub key: String,
+    /// The contract it falls under.
+    pub contract_id: String,
+    /// The contract version that governs it.
+    pub contract_version: u32,
+    /// When it was opened.
+    pub opened_at: Timestamp,
+    /// The priority in force.
+    pub priority: String,
+    /// Open, resolved or closed.
+    pub status: TicketStatus,
+}
+
+/// Which tickets to list; every field left `None` matches all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketFilter {
+    /// Only this client's (within what the tenant may see).
+    pub client: Option<ClientId>,
+    /// Only tickets in this status.
+    pub status: Option<TicketStatus>,
+    /// Only tickets of this priority.
+    pub priority: Option<String>,
+}
+
+/// A clock as last computed and stored (SPEC §4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredClock {
+    /// What it measures.
+    pub metric: Metric,
+    /// Cycle number from 1.
+    pub cycle: u32,
+    /// Its state when computed.
+    pub state: ClockState,
+    /// The target, in business seconds.
+    pub target_secs: i64,
+    /// Elapsed business seconds.
+    pub elapsed_secs: i64,
+    /// Paused business seconds, all reasons.
+    pub paused_secs: i64,
+    /// Business seconds left, floored at zero.
+    pub remaining_secs: i64,
+    /// When the clock started.
+    pub started_at: Timestamp,
+    /// When it stopped, if it did.
+    pub stopped_at: Option<Timestamp>,
+    /// When the target is reached if it keeps running.
+    pub deadline: Option<Timestamp>,
+    /// When elapsed time first equalled the target, if it is exceeded.
+    pub breached_at: Option<Timestamp>,
+    /// The next threshold share to cross (`1` is the target) and when.
+    pub next_crossing: Option<(Decimal, Timestamp)>,
+    /// The instant the row was computed at.
+    pub evaluated_at: Timestamp,
+}
+
+/// A ticket with its clocks and its event timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketWithClocks {
+    /// The ticket.
+    pub ticket: Ticket,
+    /// Its clocks by metric and cycle.
+    pub clocks: Vec<StoredClock>,
+    /// Its events in the order they were recorded.
+    pub events: Vec<TicketEvent>,
+}
+
+/// What [`Store::append_events`](crate::Store::append_events) did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Appended {
+    /// Events stored.
+    pub inserted: usize,
+    /// Events that were exact copies of stored ones (or of an earlier one in
+    /// the batch) and were ignored.
+    pub duplicates: usize,
+}
+
+/// An open ticket whose most pressed live clock has little time left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AtRisk {
+    /// The ticket.
+    pub ticket: Ticket,
+    /// Business seconds left on its most pressed live clock when its clocks
+    /// were last computed (zero when overdue).
+    pub remaining_secs: i64,
+}
+
+/// A warning threshold or target crossing, fired once (SPEC §4, §7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FiredCrossing {
+    /// The ticket.
+    pub ticket: TicketId,
+    /// Its key.
+    pub ticket_key: String,
+    /// Its client.
+    pub client: ClientId,
+    /// The clock's metric.
+    pub metric: Metric,
+    /// The clock's cycle.
+    pub cycle: u32,
+    /// The share of the target crossed (`1` is the breach).
+    pub share: Decimal,
+    /// The elapsed business seconds at the crossing.
+    pub threshold_secs: i64,
+    /// When the clock crossed it.
+    pub crossed_at: Timestamp,
+}
+
+/// An API token's public facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// Its id, used to revoke it.
+    pub id: TokenId,
+    /// The user it acts as.
+    pub user: UserId,
+    /// What its owner called it.
+    pub name: String,
+}

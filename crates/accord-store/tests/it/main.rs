@@ -1,0 +1,100 @@
+//! The store's conformance suite: every test body runs against SQLite and
+//! PostgreSQL (see `harness.rs`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod harness;
+
+mod accounts;
+mod contracts;
+mod events;
+mod monitor;
+mod tenancy;
+
+use accord_core::clock::{EventKind, TicketEvent};
+use accord_store::{ClientId, NewTicket, Store, Tenant, Ticket};
+use jiff::{SignedDuration, Timestamp};
+
+/// A contract measured around the clock, so instants are easy to reason
+/// about: critical first response 1 h and resolution 4 h, normal 8 h / 40 h.
+pub const CONTRACT: &str = r#"
+id = "CONTRACT_ID"
+client = "Test client"
+effective_from = 2026-01-01
+
+[calendars.always]
+timezone = "UTC"
+every_day = ["00:00-24:00"]
+
+[priorities.critical]
+calendar = "always"
+first_response = "1h"
+resolution = "4h"
+
+[priorities.normal]
+calendar = "always"
+first_response = "8h"
+resolution = "40h"
+"#;
+
+/// The instant tickets open at in these tests.
+pub fn t0() -> Timestamp {
+    "2026-03-02T08:00:00Z".parse().unwrap()
+}
+
+/// `t0` plus some minutes.
+pub fn at(minutes: i64) -> Timestamp {
+    t0() + SignedDuration::from_mins(minutes)
+}
+
+pub fn event(key: &str, kind: EventKind, minutes: i64, id: Option<&str>) -> TicketEvent {
+    TicketEvent {
+        ticket: key.to_string(),
+        kind,
+        at: at(minutes),
+        id: id.map(str::to_string),
+        by: None,
+        note: None,
+    }
+}
+
+pub fn opened(key: &str, priority: &str, minutes: i64) -> TicketEvent {
+    event(
+        key,
+        EventKind::Opened {
+            priority: priority.to_string(),
+        },
+        minutes,
+        Some(&format!("{key}-opened")),
+    )
+}
+
+/// A client with contract `contract_id` (version 1).
+pub async fn client_with_contract(store: &Store, name: &str, contract_id: &str) -> ClientId {
+    let client = store.create_client(name, t0()).await.unwrap();
+    let text = CONTRACT.replace("CONTRACT_ID", contract_id);
+    store
+        .put_contract_version(&client, "test.contract.toml", &text, t0())
+        .await
+        .unwrap();
+    client
+}
+
+/// Opens ticket `key` for `client` at `t0 + minutes`.
+pub async fn open(
+    store: &Store,
+    client: &ClientId,
+    contract_id: &str,
+    key: &str,
+    priority: &str,
+    minutes: i64,
+) -> Ticket {
+    let new = NewTicket {
+        client: client.clone(),
+        contract_id: contract_id.to_string(),
+        opened: opened(key, priority, minutes),
+    };
+    store
+        .open_ticket(&Tenant::Provider, new, at(minutes))
+        .await
+        .unwrap()
+}

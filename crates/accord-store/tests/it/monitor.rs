@@ -1,0 +1,98 @@
+//! Scheduled crossings fire exactly once, even with two claimers.
+
+use std::collections::BTreeSet;
+
+use accord_core::clock::EventKind;
+use accord_store::{FiredCrossing, Store, Tenant};
+use rust_decimal::Decimal;
+
+use crate::harness::{TestDb, both};
+use crate::{at, client_with_contract, event, open};
+
+async fn drain(store: Store, minutes: i64) -> Vec<FiredCrossing> {
+    let mut fired = Vec::new();
+    loop {
+        let batch = store.claim_due_crossings(at(minutes), 3).await.unwrap();
+        if batch.is_empty() {
+            return fired;
+        }
+        fired.extend(batch);
+        tokio::task::yield_now().await;
+    }
+}
+
+both!(crossings_fire_once_and_are_rescheduled);
+async fn crossings_fire_once_and_are_rescheduled(db: &TestDb) {
+    let s = &db.store;
+    let acme = client_with_contract(s, "Acme", "acme").await;
+    let t = open(s, &acme, "acme", "T-1", "critical", 0).await;
+    // Nothing due before 30 minutes (50 % of the 1 h first response).
+    assert!(s.claim_due_crossings(at(29), 10).await.unwrap().is_empty());
+    let fired = s.claim_due_crossings(at(30), 10).await.unwrap();
+    assert_eq!(fired.len(), 1);
+    assert_eq!(fired[0].ticket, t.id);
+    assert_eq!(fired[0].metric.as_str(), "first_response");
+    assert_eq!(fired[0].share, Decimal::new(5, 1));
+    assert_eq!(
+        (fired[0].threshold_secs, fired[0].crossed_at),
+        (1800, at(30))
+    );
+    assert!(s.claim_due_crossings(at(30), 10).await.unwrap().is_empty());
+    let stored = s
+        .ticket_with_clocks(&Tenant::Provider, &t.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let first = &stored.clocks[0];
+    assert_eq!(first.next_crossing, Some((Decimal::new(75, 2), at(45))));
+
+    // A reply stops first response: its 75 % never fires.
+    s.append_events(
+        &Tenant::Provider,
+        &t.id,
+        &[event("T-1", EventKind::Replied, 40, None)],
+        at(40),
+    )
+    .await
+    .unwrap();
+    let later = s.claim_due_crossings(at(130), 10).await.unwrap();
+    let got: Vec<_> = later
+        .iter()
+        .map(|f| (f.metric.as_str(), f.share.to_string()))
+        .collect();
+    // Resolution (4 h): 50 % at 120 min.
+    assert_eq!(got, [("resolution", "0.5".to_string())]);
+}
+
+both!(two_claimers_fire_each_crossing_exactly_once);
+async fn two_claimers_fire_each_crossing_exactly_once(db: &TestDb) {
+    let s = &db.store;
+    let acme = client_with_contract(s, "Acme", "acme").await;
+    let n = 12;
+    for i in 0..n {
+        open(s, &acme, "acme", &format!("T-{i}"), "critical", 0).await;
+    }
+    // A second pool on the same database: another server process.
+    let other = Store::open(&db.url).await.unwrap();
+    // At 2 h: first response 50/75/90/100 % and resolution 50 % are due.
+    let (a, b) = tokio::join!(
+        tokio::spawn(drain(s.clone(), 120)),
+        tokio::spawn(drain(other.clone(), 120))
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let all: Vec<_> = a.iter().chain(&b).collect();
+    let unique: BTreeSet<_> = all
+        .iter()
+        .map(|f| (f.ticket.clone(), f.metric, f.cycle, f.share.to_string()))
+        .collect();
+    assert_eq!(all.len(), unique.len(), "a crossing fired twice");
+    assert_eq!(all.len(), n * 5);
+    assert!(
+        other
+            .claim_due_crossings(at(120), 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    other.close().await;
+}
