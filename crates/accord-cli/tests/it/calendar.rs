@@ -1,28 +1,6 @@
 //! `accord calendar …` through the real binary.
 
-use std::path::PathBuf;
-
-use assert_cmd::Command;
-
-fn accord() -> Command {
-    Command::cargo_bin("accord").unwrap()
-}
-
-fn example(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples")
-        .join(name)
-}
-
-fn stdout_of(args: &[&str]) -> String {
-    let out = accord().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use crate::support::{accord, example, scratch_dir, stdout_of};
 
 #[test]
 fn deadline_prints_the_due_instant_in_utc() {
@@ -169,7 +147,7 @@ fn bad_input_exits_1_naming_what_and_where() {
         "{err}"
     );
 
-    let dir = tempdir();
+    let dir = scratch_dir();
     let bad = dir.join("bad.toml");
     std::fs::write(
         &bad,
@@ -257,23 +235,9 @@ fn batch_streams_long_inputs() {
     assert_eq!(lines[n - 1], "{\"result\":\"2026-01-01T13:53:19Z\"}");
 }
 
-/// A fresh directory under the target dir, removed by nobody: small and per run.
-fn tempdir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "accord-it-{}-{}",
-        std::process::id(),
-        std::thread::current()
-            .name()
-            .unwrap_or("t")
-            .replace("::", "-")
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn holiday_files_are_read_relative_to_the_contract() {
-    let dir = tempdir();
+    let dir = scratch_dir();
     std::fs::create_dir_all(dir.join("holidays")).unwrap();
     std::fs::copy(
         example("holidays/us-federal.ics"),
@@ -319,7 +283,7 @@ fn holiday_files_are_read_relative_to_the_contract() {
 
 #[test]
 fn a_broken_holiday_file_is_reported_at_its_own_line() {
-    let dir = tempdir();
+    let dir = scratch_dir();
     std::fs::write(
         dir.join("bad.ics"),
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261332\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",

@@ -1,29 +1,14 @@
 //! `accord clocks` through the real binary (SPEC §4, §10).
 
-use std::path::PathBuf;
-
-use assert_cmd::Command;
+use crate::support::{accord, example_arg};
 use serde_json::Value;
-
-fn accord() -> Command {
-    Command::cargo_bin("accord").unwrap()
-}
-
-fn example(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples")
-        .join(name)
-        .to_str()
-        .unwrap()
-        .to_string()
-}
 
 fn clocks(events: &str, stdin: Option<&str>, extra: &[&str]) -> std::process::Output {
     let mut cmd = accord();
     cmd.args([
         "clocks",
         "--contract",
-        &example("acme.contract.toml"),
+        &example_arg("acme.contract.toml"),
         "--events",
         events,
     ])
@@ -56,7 +41,7 @@ fn sorted(out: &std::process::Output) -> Vec<String> {
 
 #[test]
 fn replays_interleaved_out_of_order_events_one_line_per_ticket_metric_and_cycle() {
-    let out = clocks(&example("acme.events.jsonl"), None, &[]);
+    let out = clocks(&example_arg("acme.events.jsonl"), None, &[]);
     assert!(
         out.status.success(),
         "{}",
@@ -117,7 +102,7 @@ fn csv_on_stdin_gives_the_same_clocks_as_json_lines() {
         "{}",
         String::from_utf8_lossy(&from_csv.stderr)
     );
-    let from_json = clocks(&example("acme.events.jsonl"), None, &[]);
+    let from_json = clocks(&example_arg("acme.events.jsonl"), None, &[]);
     // Tickets come in the order of their last events, which differs here.
     assert_eq!(sorted(&from_csv), sorted(&from_json));
 }
@@ -161,7 +146,11 @@ fn a_malformed_event_stops_with_its_line_and_field() {
 
 #[test]
 fn table_format_aligns_columns_for_people() {
-    let out = clocks(&example("acme.events.jsonl"), None, &["--format", "table"]);
+    let out = clocks(
+        &example_arg("acme.events.jsonl"),
+        None,
+        &["--format", "table"],
+    );
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let rows: Vec<&str> = text.lines().collect();
@@ -250,7 +239,7 @@ fn histories(n: u64) -> Vec<(u64, i64, String)> {
 }
 
 fn write_events(name: &str, events: &[(u64, i64, String)]) -> String {
-    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let path = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
     let text: String = events.iter().map(|(_, _, l)| format!("{l}\n")).collect();
     std::fs::write(&path, text).unwrap();
     path.to_str().unwrap().to_string()

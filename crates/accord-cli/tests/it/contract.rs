@@ -1,18 +1,8 @@
-//! `accord contract check` through the real binary.
+//! `accord contract …` through the real binary.
 
 use std::path::PathBuf;
 
-use assert_cmd::Command;
-
-fn accord() -> Command {
-    Command::cargo_bin("accord").unwrap()
-}
-
-fn example(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples")
-        .join(name)
-}
+use crate::support::{accord, example, scratch_dir, stdout_of};
 
 const EXAMPLES: [&str; 3] = [
     "acme.contract.toml",
@@ -26,8 +16,7 @@ fn broken_copy(name: &str) -> PathBuf {
     let text = text
         .replacen("first_response = \"4h\"", "first_response = \"4hrs\"", 1)
         .replace("period_fee = \"2500.00\"", "period_fee = 2500.00");
-    let dir = std::env::temp_dir().join(format!("accord-it-contract-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir();
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path
@@ -185,20 +174,10 @@ fn help_explains_check() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-fn run_ok(args: &[&str]) -> String {
-    let out = accord().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn render_writes_the_appendix_in_each_text_format() {
     let acme = example("acme.contract.toml");
-    let md = run_ok(&[
+    let md = stdout_of(&[
         "contract",
         "render",
         acme.to_str().unwrap(),
@@ -210,10 +189,9 @@ fn render_writes_the_appendix_in_each_text_format() {
         "{md}"
     );
     assert!(md.contains("**Critical:** first response within 4 business hours"));
-    let dir = std::env::temp_dir().join(format!("accord-render-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir();
     let out = dir.join("acme.html");
-    run_ok(&[
+    stdout_of(&[
         "contract",
         "render",
         acme.to_str().unwrap(),
@@ -233,8 +211,7 @@ fn render_writes_the_appendix_in_each_text_format() {
 fn diff_lists_changes_and_requires_a_later_effective_date() {
     let acme = example("acme.contract.toml");
     let text = std::fs::read_to_string(&acme).unwrap();
-    let dir = std::env::temp_dir().join(format!("accord-diff-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir();
     let amended = dir.join("acme-v2.contract.toml");
     std::fs::write(
         &amended,
@@ -246,7 +223,7 @@ fn diff_lists_changes_and_requires_a_later_effective_date() {
             ),
     )
     .unwrap();
-    let out = run_ok(&[
+    let out = stdout_of(&[
         "contract",
         "diff",
         acme.to_str().unwrap(),
@@ -289,11 +266,11 @@ fn review_due_counts_from_the_given_day() {
     let acme = example("acme.contract.toml");
     let acme = acme.to_str().unwrap();
     assert_eq!(
-        run_ok(&["contract", "review-due", acme, "--today", "2026-03-20"]),
+        stdout_of(&["contract", "review-due", acme, "--today", "2026-03-20"]),
         "acme-2026: next review due 2026-04-01 (quarterly), in 12 days\n"
     );
     assert_eq!(
-        run_ok(&["contract", "review-due", acme, "--today", "2026-10-02"]),
+        stdout_of(&["contract", "review-due", acme, "--today", "2026-10-02"]),
         "acme-2026: no review due before the contract ends on 2026-12-31\n"
     );
     let bad = accord()
@@ -307,20 +284,40 @@ fn review_due_counts_from_the_given_day() {
 #[test]
 fn render_produces_a_pdf_that_holds_the_appendix_text() {
     let acme = example("acme.contract.toml");
-    let dir = std::env::temp_dir().join(format!("accord-pdf-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir();
     let out = dir.join("acme.pdf");
-    run_ok(&["contract", "render", acme.to_str().unwrap(), "--format", "pdf", "-o", out.to_str().unwrap()]);
+    stdout_of(&[
+        "contract",
+        "render",
+        acme.to_str().unwrap(),
+        "--format",
+        "pdf",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     let bytes = std::fs::read(&out).unwrap();
     assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
     // The words must really be in it: extract them with poppler's pdftotext.
-    let text = match std::process::Command::new("pdftotext").arg(&out).arg("-").output() {
+    let text = match std::process::Command::new("pdftotext")
+        .arg(&out)
+        .arg("-")
+        .output()
+    {
         Ok(o) if o.status.success() => String::from_utf8(o.stdout).unwrap(),
-        _ if std::env::var_os("CI").is_some() => panic!("pdftotext is required in CI (apt-get install poppler-utils)"),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("pdftotext is required in CI (apt-get install poppler-utils)")
+        }
         _ => return eprintln!("skipping the text check: install poppler-utils for pdftotext"),
     };
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    for phrase in ["Service Level Agreement: Support and delivery agreement", "first response within 4 business hours", "EUR 2,500.00"] {
-        assert!(flat.contains(phrase), "{phrase:?} missing from the PDF text:\n{flat}");
+    for phrase in [
+        "Service Level Agreement: Support and delivery agreement",
+        "first response within 4 business hours",
+        "EUR 2,500.00",
+    ] {
+        assert!(
+            flat.contains(phrase),
+            "{phrase:?} missing from the PDF text:\n{flat}"
+        );
     }
 }
