@@ -22,8 +22,8 @@ use std::process::ExitCode;
 
 use accord_core::BusinessDuration;
 use accord_core::clock::{
-    ClockError, ClockPolicy, CsvColumns, CsvRecordEnd, TicketClocks, TicketEvent, csv_records,
-    evaluate,
+    ClockError, ClockPolicy, CsvColumns, CsvRecordEnd, Detail, TicketClocks, TicketEvent,
+    csv_records, evaluate_with,
 };
 use anyhow::{Context, anyhow, bail};
 use jiff::Timestamp;
@@ -411,7 +411,8 @@ fn evaluate_ticket(
     at: Timestamp,
     name: &str,
 ) -> Result<Option<TicketClocks>, String> {
-    match evaluate(policy, &group.events, at) {
+    // Neither output prints threshold crossings or percentages.
+    match evaluate_with(policy, &group.events, at, Detail::Summary) {
         Ok(clocks) => Ok(Some(clocks)),
         Err(ClockError::NotYetOpened { .. }) => Ok(None),
         Err(e) => {

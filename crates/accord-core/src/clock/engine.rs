@@ -27,7 +27,7 @@ use super::Metric;
 use super::error::{ClockError, EventRef};
 use super::event::{EventKind, TicketEvent};
 use super::policy::{ClockPolicy, PriorityTargets};
-use super::report::{self, ActivePause, TicketClocks, TicketStatus};
+use super::report::{self, ActivePause, Detail, TicketClocks, TicketStatus};
 use crate::BusinessDuration;
 use crate::calendar::Calendar;
 
@@ -311,6 +311,33 @@ pub fn evaluate(
     events: &[TicketEvent],
     at: Timestamp,
 ) -> Result<TicketClocks, ClockError> {
+    evaluate_with(policy, events, at, Detail::Full)
+}
+
+/// [`evaluate`], computing only what `detail` asks for: with
+/// [`Detail::Summary`] the clocks have no threshold crossings and no
+/// `percent_used`, and are otherwise identical (same errors too).
+///
+/// ```
+/// use accord_core::clock::{evaluate, evaluate_with, ClockPolicy, Detail, TicketEvent};
+/// let events = TicketEvent::parse_json_lines(
+///     r#"{"ticket":"T-1","kind":"opened","at":"2026-01-02T15:00:00Z","priority":"high"}"#,
+/// )?;
+/// let policy = ClockPolicy::new();
+/// let at = "2026-01-05T08:30:00Z".parse()?;
+/// // No priority `high` in an empty policy: the same error either way.
+/// assert_eq!(
+///     evaluate(&policy, &events, at).unwrap_err(),
+///     evaluate_with(&policy, &events, at, Detail::Summary).unwrap_err(),
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn evaluate_with(
+    policy: &ClockPolicy,
+    events: &[TicketEvent],
+    at: Timestamp,
+    detail: Detail,
+) -> Result<TicketClocks, ClockError> {
     let at = Timestamp::from_second(at.as_second()).unwrap_or(at);
     let Some(first) = events.first() else {
         return Err(ClockError::NoOpened {
@@ -421,5 +448,6 @@ pub fn evaluate(
         &fold.runs,
         &policy.thresholds,
         at,
+        detail,
     )
 }
