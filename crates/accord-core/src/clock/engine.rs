@@ -124,7 +124,13 @@ impl<'p> Fold<'p> {
             .as_secs();
         for run in self.runs.iter_mut().filter(|r| r.is_live()) {
             match &self.pause {
-                Some(p) => *run.paused.entry(p.reason.clone()).or_insert(0) += secs,
+                // The reason is copied only the first time it pauses this run.
+                Some(p) => match run.paused.get_mut(&p.reason) {
+                    Some(paused) => *paused += secs,
+                    None => {
+                        run.paused.insert(p.reason.clone(), secs);
+                    }
+                },
                 None => run.run(self.last, t, secs, calendar),
             }
         }
@@ -345,6 +351,10 @@ pub fn evaluate_with(
         });
     };
     let ticket = first.ticket.clone();
+    // The first event with each id. A ticket has a handful of events, so a
+    // scan of the earlier ones finds it without building a map; long logs
+    // use one (the same answer: the first index with that id).
+    const SCAN: usize = 32;
     let mut by_id: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, e) in events.iter().enumerate() {
         if e.ticket != ticket {
@@ -355,7 +365,14 @@ pub fn evaluate_with(
             });
         }
         if let Some(id) = &e.id {
-            match by_id.get(id.as_str()) {
+            let first = if events.len() <= SCAN {
+                events[..i]
+                    .iter()
+                    .position(|earlier| earlier.id.as_deref() == Some(id.as_str()))
+            } else {
+                by_id.get(id.as_str()).copied()
+            };
+            match first.as_ref() {
                 Some(&j) if events[j] != *e => {
                     return Err(ClockError::ConflictingId {
                         id: id.clone(),
@@ -364,9 +381,10 @@ pub fn evaluate_with(
                     });
                 }
                 Some(_) => {}
-                None => {
+                None if events.len() > SCAN => {
                     by_id.insert(id, i);
                 }
+                None => {}
             }
         }
     }
