@@ -19,7 +19,6 @@
 //! any share of its target can be found afterwards.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use jiff::Timestamp;
 
@@ -33,17 +32,18 @@ use crate::calendar::Calendar;
 
 /// A stretch of running time of one clock, measured on one calendar.
 #[derive(Debug, Clone)]
-pub(super) struct Segment {
+pub(super) struct Segment<'p> {
     pub start: Timestamp,
     pub end: Timestamp,
     /// The clock's elapsed seconds at `start`.
     pub before: i64,
-    pub calendar: Arc<Calendar>,
+    /// Borrowed from the policy: no reference count to move per stretch.
+    pub calendar: &'p Calendar,
 }
 
 /// One clock (one metric, one cycle) as the fold builds it.
 #[derive(Debug, Clone)]
-pub(super) struct Run {
+pub(super) struct Run<'p> {
     pub metric: Metric,
     pub cycle: u32,
     pub started_at: Timestamp,
@@ -53,10 +53,10 @@ pub(super) struct Run {
     pub stopped_target: Option<BusinessDuration>,
     pub elapsed: i64,
     pub paused: BTreeMap<String, i64>,
-    pub segments: Vec<Segment>,
+    pub segments: Vec<Segment<'p>>,
 }
 
-impl Run {
+impl<'p> Run<'p> {
     fn new(metric: Metric, cycle: u32, at: Timestamp) -> Self {
         Run {
             metric,
@@ -74,14 +74,14 @@ impl Run {
         self.stopped_at.is_none()
     }
 
-    fn run(&mut self, start: Timestamp, end: Timestamp, secs: i64, calendar: &Arc<Calendar>) {
+    fn run(&mut self, start: Timestamp, end: Timestamp, secs: i64, calendar: &'p Calendar) {
         match self.segments.last_mut() {
-            Some(s) if s.end == start && Arc::ptr_eq(&s.calendar, calendar) => s.end = end,
+            Some(s) if s.end == start && std::ptr::eq(s.calendar, calendar) => s.end = end,
             _ => self.segments.push(Segment {
                 start,
                 end,
                 before: self.elapsed,
-                calendar: Arc::clone(calendar),
+                calendar,
             }),
         }
         self.elapsed += secs;
@@ -97,7 +97,7 @@ struct Fold<'p> {
     status: TicketStatus,
     pause: Option<ActivePause>,
     last: Timestamp,
-    runs: Vec<Run>,
+    runs: Vec<Run<'p>>,
     first_response: Option<usize>,
     resolution: Option<usize>,
     next_response: Option<usize>,
@@ -114,7 +114,7 @@ impl<'p> Fold<'p> {
             self.last = self.last.max(t);
             return Ok(());
         }
-        let calendar = &self.targets.calendar;
+        let calendar: &'p Calendar = &self.targets.calendar;
         let secs = calendar
             .elapsed(self.last, t)
             .map_err(|source| ClockError::Calendar {

@@ -250,7 +250,7 @@ fn threshold_secs_in_integers_equals_the_decimal_ceiling() {
     }
 }
 
-fn reached_at(run: &Run, secs: i64) -> Result<Option<Timestamp>, CalendarError> {
+fn reached_at(run: &Run<'_>, secs: i64) -> Result<Option<Timestamp>, CalendarError> {
     if secs > run.elapsed {
         return Ok(None);
     }
@@ -275,7 +275,7 @@ pub(super) fn build(
     status: TicketStatus,
     pause: Option<ActivePause>,
     current: &PriorityTargets,
-    runs: &[Run],
+    runs: &[Run<'_>],
     thresholds: &[Decimal],
     at: Timestamp,
     detail: Detail,
