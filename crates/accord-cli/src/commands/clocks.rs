@@ -14,6 +14,7 @@
 //! input is first spooled to a temporary file, so it can be read twice.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fs::File;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, Write};
@@ -22,8 +23,8 @@ use std::process::ExitCode;
 
 use accord_core::BusinessDuration;
 use accord_core::clock::{
-    ClockError, ClockPolicy, CsvColumns, CsvRecordEnd, TicketClocks, TicketEvent, csv_records,
-    evaluate,
+    ClockError, ClockPolicy, CsvColumns, CsvRecordEnd, Detail, TicketClocks, TicketEvent,
+    csv_records, evaluate_with,
 };
 use anyhow::{Context, anyhow, bail};
 use jiff::Timestamp;
@@ -60,6 +61,7 @@ pub fn run(args: ClocksArgs) -> anyhow::Result<ExitCode> {
             let mut out = JsonOut {
                 out: BufWriter::with_capacity(1 << 16, stdout),
                 buf: Vec::with_capacity(4096),
+                quoted: Vec::with_capacity(64),
                 ok: true,
             };
             replay(&policy, at, &name, file, csv, &index, &mut out)?;
@@ -260,6 +262,7 @@ fn ticket_hash(ticket: &str) -> u64 {
 /// be read is left out; pass 2 stops at it with the parser's error.
 fn last_lines(file: &File, csv: bool, name: &str) -> anyhow::Result<ById<u64>> {
     let mut index = ById::default();
+    let mut pending: Option<(u64, u64)> = None;
     let mut lines = Lines::new(BufReader::with_capacity(1 << 16, file), csv);
     let mut columns = None;
     while let Some((line, text)) = lines
@@ -282,7 +285,7 @@ fn last_lines(file: &File, csv: bool, name: &str) -> anyhow::Result<ById<u64>> {
                 },
             }
             continue;
-        } else if text.trim().is_empty() {
+        } else if is_blank(text) {
             continue;
         } else {
             match TicketEvent::json_line_ticket(text) {
@@ -290,16 +293,57 @@ fn last_lines(file: &File, csv: bool, name: &str) -> anyhow::Result<ById<u64>> {
                 None => continue,
             }
         };
-        index.insert(ticket, line as u64);
+        // Consecutive lines of one ticket update one pending entry, written
+        // when another ticket's line comes (and at the end): the same index,
+        // with one look-up per run of lines instead of one per line.
+        match &mut pending {
+            Some((hash, last)) if *hash == ticket => *last = line as u64,
+            _ => {
+                if let Some((hash, last)) = pending.replace((ticket, line as u64)) {
+                    index.insert(hash, last);
+                }
+            }
+        }
+    }
+    if let Some((hash, last)) = pending {
+        index.insert(hash, last);
     }
     Ok(index)
 }
 
+/// Whether a JSON Lines line is blank (`str::trim` leaves nothing), without
+/// scanning the line when it starts with a visible ASCII character, as
+/// events (`{`) do.
+fn is_blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        Some(b) if b.is_ascii_graphic() => false,
+        _ => text.trim().is_empty(),
+    }
+}
+
 /// A ticket's events in input order, with the line each came from.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Group {
+    id: Id,
     lines: Vec<usize>,
     events: Vec<TicketEvent>,
+}
+
+impl Group {
+    /// An empty group for ticket `id`, reusing a spare one's buffers.
+    fn new(spare: &mut Vec<Group>, id: &str) -> Group {
+        match spare.pop() {
+            Some(mut group) => {
+                group.id = Id::new(id);
+                group
+            }
+            None => Group {
+                id: Id::new(id),
+                lines: Vec::new(),
+                events: Vec::new(),
+            },
+        }
+    }
 }
 
 /// Where evaluated tickets go.
@@ -322,10 +366,13 @@ fn replay(
     index: &ById<u64>,
     out: &mut impl Sink,
 ) -> anyhow::Result<()> {
-    // Tickets in progress, by hash; more than one only if two ids collide.
-    let mut open: ById<Vec<Group>> = ById::default();
+    // Tickets in progress, by hash, with their last line from the index
+    // (looked up once per ticket, not per event: in a time-sorted file each
+    // look-up in the 1M-ticket index is a cache miss). More than one ticket
+    // under a hash only if two ids collide; they share the index entry.
+    let mut open: ById<Open> = ById::default();
     let mut spare: Vec<Group> = Vec::new();
-    let mut spare_lists: Vec<Vec<Group>> = Vec::new();
+    let mut done: Vec<Group> = Vec::new();
     let mut lines = Lines::new(BufReader::with_capacity(1 << 16, file), csv);
     let mut columns: Option<CsvColumns> = None;
     while let Some((line, text)) = lines
@@ -347,51 +394,70 @@ fn replay(
                 None => continue,
             }
         } else {
-            if text.trim().is_empty() {
+            if is_blank(text) {
                 continue;
             }
             TicketEvent::from_json_line(text).map_err(|e| anyhow!("{name}: line {line}: {e}"))?
         };
         let hash = ticket_hash(&event.ticket);
-        let last = match index.get(&hash) {
-            Some(&last) if line as u64 <= last => last,
-            _ => bail!(
+        let entry = match open.entry(hash) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => match index.get(&hash) {
+                Some(&last) => entry.insert(Open {
+                    last,
+                    first: Group::new(&mut spare, &event.ticket),
+                    more: Vec::new(),
+                }),
+                None => bail!(
+                    "{name}: line {line}: internal error: the first pass missed this event of ticket `{}`",
+                    event.ticket
+                ),
+            },
+        };
+        // The same check as looking the index up for every event: an open
+        // hash holds its index entry's last line.
+        let last = entry.last;
+        if line as u64 > last {
+            bail!(
                 "{name}: line {line}: internal error: the first pass missed this event of ticket `{}`",
                 event.ticket
-            ),
-        };
-        let groups = open
-            .entry(hash)
-            .or_insert_with(|| spare_lists.pop().unwrap_or_default());
-        let group = match groups
-            .iter()
-            .position(|g| g.events.first().is_some_and(|e| e.ticket == event.ticket))
-        {
-            Some(i) => &mut groups[i],
-            None => {
-                groups.push(spare.pop().unwrap_or_default());
-                let n = groups.len() - 1;
-                &mut groups[n]
+            );
+        }
+        let group = if entry.first.id.is(&event.ticket) {
+            &mut entry.first
+        } else {
+            let more = &mut entry.more;
+            match more.iter().position(|g| g.id.is(&event.ticket)) {
+                Some(i) => &mut more[i],
+                None => {
+                    more.push(Group::new(&mut spare, &event.ticket));
+                    let n = more.len() - 1;
+                    &mut more[n]
+                }
             }
         };
         group.lines.push(line);
         group.events.push(event);
         if line as u64 == last
-            && let Some(mut groups) = open.remove(&hash)
+            && let Some(Open { first, more, .. }) = open.remove(&hash)
         {
-            groups.sort_by(|a, b| ticket_of(a).cmp(ticket_of(b)));
-            for mut group in groups.drain(..) {
+            done.push(first);
+            done.extend(more);
+            done.sort_by(|a, b| ticket_of(a).cmp(ticket_of(b)));
+            for mut group in done.drain(..) {
                 let result = evaluate_ticket(policy, &group, at, name);
                 out.ticket(result, ticket_of(&group))?;
                 group.lines.clear();
                 group.events.clear();
                 spare.push(group);
             }
-            spare_lists.push(groups);
         }
     }
     // Only reachable if a ticket's last line was misread; still printed.
-    let mut rest: Vec<Group> = open.into_values().flatten().collect();
+    let mut rest: Vec<Group> = open
+        .into_values()
+        .flat_map(|o| std::iter::once(o.first).chain(o.more))
+        .collect();
     rest.sort_by(|a, b| ticket_of(a).cmp(ticket_of(b)));
     for group in rest {
         out.ticket(evaluate_ticket(policy, &group, at, name), ticket_of(&group))?;
@@ -399,8 +465,54 @@ fn replay(
     Ok(())
 }
 
+/// The tickets in progress under one hash: their index entry's last line,
+/// and the tickets, the first inline (the others only if ids collide), so
+/// that finding an event's ticket follows no pointer.
+#[derive(Debug)]
+struct Open {
+    last: u64,
+    first: Group,
+    more: Vec<Group>,
+}
+
+/// A ticket id, inline when short (as ids are).
+#[derive(Debug)]
+enum Id {
+    Short(u8, [u8; Id::SHORT]),
+    Long(Box<str>),
+}
+
+impl Id {
+    const SHORT: usize = 30;
+
+    fn new(id: &str) -> Id {
+        if id.len() <= Id::SHORT {
+            let mut bytes = [0; Id::SHORT];
+            bytes[..id.len()].copy_from_slice(id.as_bytes());
+            Id::Short(id.len() as u8, bytes)
+        } else {
+            Id::Long(id.into())
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Copied whole from a `str` in `new`.
+            Id::Short(len, bytes) => std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or(""),
+            Id::Long(id) => id,
+        }
+    }
+
+    fn is(&self, id: &str) -> bool {
+        match self {
+            Id::Short(len, bytes) => bytes[..usize::from(*len)] == *id.as_bytes(),
+            Id::Long(long) => **long == *id,
+        }
+    }
+}
+
 fn ticket_of(group: &Group) -> &str {
-    group.events.first().map_or("", |e| e.ticket.as_str())
+    group.id.as_str()
 }
 
 /// Evaluates one ticket; `Ok(None)` when it is not open yet at `at`. Errors
@@ -411,7 +523,8 @@ fn evaluate_ticket(
     at: Timestamp,
     name: &str,
 ) -> Result<Option<TicketClocks>, String> {
-    match evaluate(policy, &group.events, at) {
+    // Neither output prints threshold crossings or percentages.
+    match evaluate_with(policy, &group.events, at, Detail::Summary) {
         Ok(clocks) => Ok(Some(clocks)),
         Err(ClockError::NotYetOpened { .. }) => Ok(None),
         Err(e) => {
@@ -437,6 +550,8 @@ struct ErrorLine<'a> {
 struct JsonOut<W: Write> {
     out: W,
     buf: Vec<u8>,
+    /// The ticket id as a JSON string, reused.
+    quoted: Vec<u8>,
     ok: bool,
 }
 
@@ -451,11 +566,12 @@ impl<W: Write> Sink for JsonOut<W> {
         match result {
             Ok(None) => {}
             Ok(Some(t)) => {
-                let mut quoted = Vec::with_capacity(t.ticket.len() + 2);
-                serde_json::to_writer(&mut quoted, &t.ticket)?;
+                let quoted = &mut self.quoted;
+                quoted.clear();
+                serde_json::to_writer(&mut *quoted, &t.ticket)?;
                 for c in &t.clocks {
                     buf.extend_from_slice(b"{\"ticket\":");
-                    buf.extend_from_slice(&quoted);
+                    buf.extend_from_slice(quoted);
                     buf.extend_from_slice(b",\"metric\":\"");
                     buf.extend_from_slice(c.metric.as_str().as_bytes());
                     buf.extend_from_slice(b"\",\"cycle\":");
@@ -657,6 +773,25 @@ impl TableOut {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blank_lines_are_the_lines_trim_empties() {
+        for line in [
+            "",
+            " ",
+            "\t",
+            "\u{a0}",
+            "\u{2028} ",
+            "{}",
+            "x",
+            " {",
+            "\u{a0}x",
+            "~",
+            "é",
+        ] {
+            assert_eq!(is_blank(line), line.trim().is_empty(), "{line:?}");
+        }
+    }
 
     #[test]
     fn integers_print_as_display_prints_them() {

@@ -282,6 +282,7 @@ fn review_due_counts_from_the_given_day() {
 }
 
 #[test]
+#[cfg(feature = "pdf")]
 fn render_produces_a_pdf_that_holds_the_appendix_text() {
     let acme = example("acme.contract.toml");
     let dir = scratch_dir();

@@ -19,7 +19,6 @@
 //! any share of its target can be found afterwards.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use jiff::Timestamp;
 
@@ -27,23 +26,24 @@ use super::Metric;
 use super::error::{ClockError, EventRef};
 use super::event::{EventKind, TicketEvent};
 use super::policy::{ClockPolicy, PriorityTargets};
-use super::report::{self, ActivePause, TicketClocks, TicketStatus};
+use super::report::{self, ActivePause, Detail, TicketClocks, TicketStatus};
 use crate::BusinessDuration;
 use crate::calendar::Calendar;
 
 /// A stretch of running time of one clock, measured on one calendar.
 #[derive(Debug, Clone)]
-pub(super) struct Segment {
+pub(super) struct Segment<'p> {
     pub start: Timestamp,
     pub end: Timestamp,
     /// The clock's elapsed seconds at `start`.
     pub before: i64,
-    pub calendar: Arc<Calendar>,
+    /// Borrowed from the policy: no reference count to move per stretch.
+    pub calendar: &'p Calendar,
 }
 
 /// One clock (one metric, one cycle) as the fold builds it.
 #[derive(Debug, Clone)]
-pub(super) struct Run {
+pub(super) struct Run<'p> {
     pub metric: Metric,
     pub cycle: u32,
     pub started_at: Timestamp,
@@ -53,10 +53,10 @@ pub(super) struct Run {
     pub stopped_target: Option<BusinessDuration>,
     pub elapsed: i64,
     pub paused: BTreeMap<String, i64>,
-    pub segments: Vec<Segment>,
+    pub segments: Vec<Segment<'p>>,
 }
 
-impl Run {
+impl<'p> Run<'p> {
     fn new(metric: Metric, cycle: u32, at: Timestamp) -> Self {
         Run {
             metric,
@@ -74,14 +74,14 @@ impl Run {
         self.stopped_at.is_none()
     }
 
-    fn run(&mut self, start: Timestamp, end: Timestamp, secs: i64, calendar: &Arc<Calendar>) {
+    fn run(&mut self, start: Timestamp, end: Timestamp, secs: i64, calendar: &'p Calendar) {
         match self.segments.last_mut() {
-            Some(s) if s.end == start && Arc::ptr_eq(&s.calendar, calendar) => s.end = end,
+            Some(s) if s.end == start && std::ptr::eq(s.calendar, calendar) => s.end = end,
             _ => self.segments.push(Segment {
                 start,
                 end,
                 before: self.elapsed,
-                calendar: Arc::clone(calendar),
+                calendar,
             }),
         }
         self.elapsed += secs;
@@ -97,7 +97,7 @@ struct Fold<'p> {
     status: TicketStatus,
     pause: Option<ActivePause>,
     last: Timestamp,
-    runs: Vec<Run>,
+    runs: Vec<Run<'p>>,
     first_response: Option<usize>,
     resolution: Option<usize>,
     next_response: Option<usize>,
@@ -114,7 +114,7 @@ impl<'p> Fold<'p> {
             self.last = self.last.max(t);
             return Ok(());
         }
-        let calendar = &self.targets.calendar;
+        let calendar: &'p Calendar = &self.targets.calendar;
         let secs = calendar
             .elapsed(self.last, t)
             .map_err(|source| ClockError::Calendar {
@@ -124,7 +124,13 @@ impl<'p> Fold<'p> {
             .as_secs();
         for run in self.runs.iter_mut().filter(|r| r.is_live()) {
             match &self.pause {
-                Some(p) => *run.paused.entry(p.reason.clone()).or_insert(0) += secs,
+                // The reason is copied only the first time it pauses this run.
+                Some(p) => match run.paused.get_mut(&p.reason) {
+                    Some(paused) => *paused += secs,
+                    None => {
+                        run.paused.insert(p.reason.clone(), secs);
+                    }
+                },
                 None => run.run(self.last, t, secs, calendar),
             }
         }
@@ -311,6 +317,33 @@ pub fn evaluate(
     events: &[TicketEvent],
     at: Timestamp,
 ) -> Result<TicketClocks, ClockError> {
+    evaluate_with(policy, events, at, Detail::Full)
+}
+
+/// [`evaluate`], computing only what `detail` asks for: with
+/// [`Detail::Summary`] the clocks have no threshold crossings and no
+/// `percent_used`, and are otherwise identical (same errors too).
+///
+/// ```
+/// use accord_core::clock::{evaluate, evaluate_with, ClockPolicy, Detail, TicketEvent};
+/// let events = TicketEvent::parse_json_lines(
+///     r#"{"ticket":"T-1","kind":"opened","at":"2026-01-02T15:00:00Z","priority":"high"}"#,
+/// )?;
+/// let policy = ClockPolicy::new();
+/// let at = "2026-01-05T08:30:00Z".parse()?;
+/// // No priority `high` in an empty policy: the same error either way.
+/// assert_eq!(
+///     evaluate(&policy, &events, at).unwrap_err(),
+///     evaluate_with(&policy, &events, at, Detail::Summary).unwrap_err(),
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn evaluate_with(
+    policy: &ClockPolicy,
+    events: &[TicketEvent],
+    at: Timestamp,
+    detail: Detail,
+) -> Result<TicketClocks, ClockError> {
     let at = Timestamp::from_second(at.as_second()).unwrap_or(at);
     let Some(first) = events.first() else {
         return Err(ClockError::NoOpened {
@@ -318,6 +351,10 @@ pub fn evaluate(
         });
     };
     let ticket = first.ticket.clone();
+    // The first event with each id. A ticket has a handful of events, so a
+    // scan of the earlier ones finds it without building a map; long logs
+    // use one (the same answer: the first index with that id).
+    const SCAN: usize = 32;
     let mut by_id: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, e) in events.iter().enumerate() {
         if e.ticket != ticket {
@@ -328,7 +365,14 @@ pub fn evaluate(
             });
         }
         if let Some(id) = &e.id {
-            match by_id.get(id.as_str()) {
+            let first = if events.len() <= SCAN {
+                events[..i]
+                    .iter()
+                    .position(|earlier| earlier.id.as_deref() == Some(id.as_str()))
+            } else {
+                by_id.get(id.as_str()).copied()
+            };
+            match first.as_ref() {
                 Some(&j) if events[j] != *e => {
                     return Err(ClockError::ConflictingId {
                         id: id.clone(),
@@ -337,9 +381,10 @@ pub fn evaluate(
                     });
                 }
                 Some(_) => {}
-                None => {
+                None if events.len() > SCAN => {
                     by_id.insert(id, i);
                 }
+                None => {}
             }
         }
     }
@@ -421,5 +466,6 @@ pub fn evaluate(
         &fold.runs,
         &policy.thresholds,
         at,
+        detail,
     )
 }

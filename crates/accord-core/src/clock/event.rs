@@ -283,7 +283,42 @@ const STRING_STOP: [bool; 256] = {
 };
 
 /// The position of the first `"`, `\` or control character in `b` from `i`.
+///
+/// Eight bytes at a time: in each word, a byte equal to `"` or `\`, or below
+/// 0x20, sets its top bit in `stops`. The borrow of the subtraction can also
+/// set bits in bytes *after* a real stop, never before one, so the lowest set
+/// bit is always the first stop (the tail and `string_end_bytewise` agree,
+/// see the tests).
 fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let rest = b.get(i..)?;
+    let mut chunks = rest.chunks_exact(8);
+    let mut at = i;
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes([
+            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+        ]);
+        let zero = |y: u64| y.wrapping_sub(ONES) & !y;
+        let stops = (zero(x ^ (ONES * u64::from(b'"')))
+            | zero(x ^ (ONES * u64::from(b'\\')))
+            | (x.wrapping_sub(ONES * 0x20) & !x))
+            & HIGH;
+        if stops != 0 {
+            return Some(at + (stops.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&c| STRING_STOP[usize::from(c)])
+        .map(|n| at + n)
+}
+
+/// [`string_end`] one byte at a time, what it must agree with.
+#[cfg(test)]
+fn string_end_bytewise(b: &[u8], i: usize) -> Option<usize> {
     b.get(i..)?
         .iter()
         .position(|&c| STRING_STOP[usize::from(c)])
@@ -866,6 +901,33 @@ mod tests {
             if let Ok(event) = serde_only(line) {
                 let ticket = TicketEvent::json_line_ticket(line).map(|t| t.into_owned());
                 assert_eq!(ticket, Some(event.ticket), "{line}");
+            }
+        }
+    }
+
+    #[test]
+    fn string_end_finds_the_first_stop_as_a_byte_scan_does() {
+        // Every byte value at every position of a 19-byte buffer, after a
+        // prefix that may itself hold a stop, from every start.
+        let fillers: [&[u8]; 4] = [
+            b"abcdefghijklmnopqrs",
+            "é€ ✓ x~\x7f".as_bytes(),
+            b"\xff\xfe\x80\x81\x21\x23\x5b\x5d\x1f\x20aaaaaaaaa",
+            b"\"\\\"\\\x00\x1f aaaaaaaaaaaaa",
+        ];
+        for filler in fillers {
+            for pos in 0..filler.len() {
+                for c in 0..=255u8 {
+                    let mut b = filler.to_vec();
+                    b[pos] = c;
+                    for i in 0..=b.len() + 1 {
+                        assert_eq!(
+                            string_end(&b, i),
+                            string_end_bytewise(&b, i),
+                            "{b:?} from {i}"
+                        );
+                    }
+                }
             }
         }
     }

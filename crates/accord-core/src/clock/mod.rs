@@ -15,12 +15,14 @@ mod policy;
 mod report;
 
 pub use csv::{CsvRecordEnd, csv_records};
-pub use engine::evaluate;
+pub use engine::{evaluate, evaluate_with};
 pub use error::{ClockError, EventRef};
 pub use event::{CsvColumns, EventError, EventKind, TicketEvent};
 pub use metric::Metric;
 pub use policy::{ClockPolicy, MissingCalendar, PriorityTargets};
-pub use report::{ActivePause, Clock, ClockState, ThresholdCrossing, TicketClocks, TicketStatus};
+pub use report::{
+    ActivePause, Clock, ClockState, Detail, ThresholdCrossing, TicketClocks, TicketStatus,
+};
 
 #[cfg(test)]
 mod tests;

@@ -151,6 +151,23 @@ impl Clock {
     }
 }
 
+/// How much of each [`Clock`] to compute.
+///
+/// Everything but the warning thresholds is cheap: finding when a clock
+/// crosses each share of its target walks its running history or the
+/// calendar once per share, and `percent_used` is a `Decimal` division.
+/// A caller that prints neither (`accord clocks`) asks for [`Detail::Summary`]
+/// and the rest of the report is identical.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    /// Every field.
+    #[default]
+    Full,
+    /// Every field except [`Clock::crossings`] (left empty) and
+    /// [`Clock::percent_used`] (left `None`).
+    Summary,
+}
+
 /// All clocks of one ticket at an instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketClocks {
@@ -233,7 +250,7 @@ fn threshold_secs_in_integers_equals_the_decimal_ceiling() {
     }
 }
 
-fn reached_at(run: &Run, secs: i64) -> Result<Option<Timestamp>, CalendarError> {
+fn reached_at(run: &Run<'_>, secs: i64) -> Result<Option<Timestamp>, CalendarError> {
     if secs > run.elapsed {
         return Ok(None);
     }
@@ -258,22 +275,27 @@ pub(super) fn build(
     status: TicketStatus,
     pause: Option<ActivePause>,
     current: &PriorityTargets,
-    runs: &[Run],
+    runs: &[Run<'_>],
     thresholds: &[Decimal],
     at: Timestamp,
+    detail: Detail,
 ) -> Result<TicketClocks, ClockError> {
+    let full = detail == Detail::Full;
     let calendar_error = |source| ClockError::Calendar {
         ticket: ticket.clone(),
         source,
     };
-    let mut shares: Vec<Decimal> = thresholds
-        .iter()
-        .copied()
-        .filter(|s| *s < Decimal::ONE)
-        .chain([Decimal::ONE])
-        .collect();
-    shares.sort();
-    shares.dedup();
+    let mut shares: Vec<Decimal> = Vec::new();
+    if full {
+        shares = thresholds
+            .iter()
+            .copied()
+            .filter(|s| *s < Decimal::ONE)
+            .chain([Decimal::ONE])
+            .collect();
+        shares.sort();
+        shares.dedup();
+    }
 
     let mut clocks = Vec::new();
     for run in runs {
@@ -336,7 +358,7 @@ pub(super) fn build(
                 .map(|(r, s)| (r.clone(), duration(*s)))
                 .collect(),
             remaining: duration(t - run.elapsed),
-            percent_used: (t > 0).then(|| {
+            percent_used: (full && t > 0).then(|| {
                 (Decimal::from(run.elapsed) * Decimal::ONE_HUNDRED / Decimal::from(t))
                     .round_dp_with_strategy(2, RoundingStrategy::ToZero)
             }),

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use accord_core::calendar::{Calendar, CalendarRules, DayHours, OpeningInterval};
 use accord_core::clock::{
-    ClockPolicy, ClockState, EventKind, Metric, PriorityTargets, TicketEvent, evaluate,
+    ClockPolicy, ClockState, Detail, EventKind, Metric, PriorityTargets, TicketEvent, evaluate,
+    evaluate_with,
 };
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -149,6 +150,22 @@ proptest! {
         // Every generated log is valid, so both must evaluate.
         let sorted = evaluate(&p, &events, now).unwrap();
         prop_assert_eq!(evaluate(&p, &shuffled, now).unwrap(), sorted);
+    }
+
+    #[test]
+    fn a_summary_is_the_full_report_without_crossings_and_percentages(
+        events in log(),
+        now in now(),
+        mixed in any::<bool>(),
+        resume in any::<bool>(),
+    ) {
+        let p = policy(mixed, resume);
+        let mut full = evaluate(&p, &events, now).unwrap();
+        for c in &mut full.clocks {
+            c.crossings.clear();
+            c.percent_used = None;
+        }
+        prop_assert_eq!(evaluate_with(&p, &events, now, Detail::Summary).unwrap(), full);
     }
 
     #[test]
