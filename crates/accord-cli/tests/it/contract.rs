@@ -310,17 +310,38 @@ fn render_produces_a_pdf_that_holds_the_appendix_text() {
     let dir = std::env::temp_dir().join(format!("accord-pdf-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join("acme.pdf");
-    run_ok(&["contract", "render", acme.to_str().unwrap(), "--format", "pdf", "-o", out.to_str().unwrap()]);
+    run_ok(&[
+        "contract",
+        "render",
+        acme.to_str().unwrap(),
+        "--format",
+        "pdf",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     let bytes = std::fs::read(&out).unwrap();
     assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
     // The words must really be in it: extract them with poppler's pdftotext.
-    let text = match std::process::Command::new("pdftotext").arg(&out).arg("-").output() {
+    let text = match std::process::Command::new("pdftotext")
+        .arg(&out)
+        .arg("-")
+        .output()
+    {
         Ok(o) if o.status.success() => String::from_utf8(o.stdout).unwrap(),
-        _ if std::env::var_os("CI").is_some() => panic!("pdftotext is required in CI (apt-get install poppler-utils)"),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("pdftotext is required in CI (apt-get install poppler-utils)")
+        }
         _ => return eprintln!("skipping the text check: install poppler-utils for pdftotext"),
     };
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    for phrase in ["Service Level Agreement: Support and delivery agreement", "first response within 4 business hours", "EUR 2,500.00"] {
-        assert!(flat.contains(phrase), "{phrase:?} missing from the PDF text:\n{flat}");
+    for phrase in [
+        "Service Level Agreement: Support and delivery agreement",
+        "first response within 4 business hours",
+        "EUR 2,500.00",
+    ] {
+        assert!(
+            flat.contains(phrase),
+            "{phrase:?} missing from the PDF text:\n{flat}"
+        );
     }
 }

@@ -4,3 +4,4 @@
 mod calendar;
 mod clocks;
 mod contract;
+mod server;
