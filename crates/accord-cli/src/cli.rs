@@ -60,6 +60,149 @@ pub enum Command {
     /// columns, so it holds every row until the end.
     #[command(verbatim_doc_comment)]
     Clocks(ClocksArgs),
+    /// Run the Accord service: the JSON API, health and metrics endpoints
+    ///
+    /// Settings come from, in increasing precedence: defaults, the TOML file
+    /// given with --config (print an example with --example-config), the
+    /// environment (ACCORD_LISTEN, ACCORD_DATA_DIR, ACCORD_DATABASE_URL,
+    /// ACCORD_LOG_FORMAT) and these flags.
+    ///
+    /// The database is an embedded SQLite file, DATA_DIR/accord.db, created
+    /// and migrated on first start; give a postgres:// URL to share one
+    /// PostgreSQL database between several servers. The API is under
+    /// /api/v1 (described at /api/v1/openapi.json) and needs a bearer token:
+    /// create one with `accord user add` and `accord token create`.
+    /// Operations: /healthz, /readyz, /metrics (Prometheus text).
+    ///
+    /// SIGINT (Ctrl-C) or SIGTERM stops accepting connections, finishes the
+    /// requests in flight, then exits.
+    #[command(verbatim_doc_comment)]
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema, then exit (`serve` also does this at start).
+    Migrate(DatabaseArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// A TOML configuration file (see --example-config).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Log lines for people (`text`) or for log collectors (`json`) [default: text].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub log_format: Option<LogFormatArg>,
+    /// Print an example configuration file with every setting and exit.
+    #[arg(long)]
+    pub example_config: bool,
+    /// Seed a demo on first start: a provider, three clients under the example
+    /// contracts, users with credentials printed once, and a few hundred tickets
+    /// with event histories over the last 90 days. Nothing is added to a
+    /// database that already holds data.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// Where the database is.
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// Database URL: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB
+    /// [default: sqlite://DATA_DIR/accord.db; env: ACCORD_DATABASE_URL].
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+    /// Directory of the embedded SQLite database [default: ./accord-data; env: ACCORD_DATA_DIR].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// `--log-format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormatArg {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user account and print its password once
+    ///
+    /// Staff (admin, agent) see every client; a client user (role client)
+    /// sees only the organisation named by --client, which is created if it
+    /// does not exist yet. Without --password-stdin a random password is
+    /// generated and printed once; only its Argon2id hash is stored.
+    ///
+    /// Example (the first admin of a new installation):
+    ///   accord user add --email ana@provider.example --name "Ana Diaz" --role admin
+    #[command(verbatim_doc_comment)]
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// Login e-mail (unique, case-insensitive).
+    #[arg(long, value_name = "EMAIL")]
+    pub email: String,
+    /// Display name.
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    /// What the user may see and do.
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+    /// The client organisation of a `client` user, by name.
+    #[arg(long, value_name = "NAME", required_if_eq("role", "client"))]
+    pub client: Option<String>,
+    /// Read the password from the first line of stdin instead of generating one.
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// `--role` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// Provider staff who administer the installation.
+    Admin,
+    /// Provider staff who work tickets.
+    Agent,
+    /// A user of one client organisation (needs --client).
+    Client,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token acting as a user and print its secret once
+    ///
+    /// Send it as `Authorization: Bearer accord_...`; only its SHA-256 is
+    /// stored, so a lost secret cannot be shown again: create another.
+    ///
+    /// Example:
+    ///   accord token create --email ana@provider.example --name "ticket sync"
+    #[command(verbatim_doc_comment)]
+    Create(TokenCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    /// The e-mail of the user the token acts as.
+    #[arg(long, value_name = "EMAIL")]
+    pub email: String,
+    /// What the token is for, to recognise it later.
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Subcommand)]

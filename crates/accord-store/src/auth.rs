@@ -36,6 +36,14 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
     })
 }
 
+/// A random password of 24 lower-case hexadecimal characters (96 bits), for
+/// accounts created without one; shown once to whoever creates the account.
+pub fn random_password() -> String {
+    let mut bytes = [0u8; 12];
+    OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
 /// An API token's secret, shown to its owner once and never stored.
 /// `Debug` does not print it.
 #[derive(Clone, PartialEq, Eq)]

@@ -34,7 +34,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 use tracing::instrument;
 
-pub use auth::{TOKEN_PREFIX, TokenSecret, hash_password, verify_password};
+pub use auth::{TOKEN_PREFIX, TokenSecret, hash_password, random_password, verify_password};
 pub use error::{Error, Result};
 pub use ids::{BadId, ClientId, OrgId, Tenant, TicketId, TokenId, UserId};
 pub use model::{
@@ -148,6 +148,11 @@ impl Store {
         }
     }
 
+    /// Whether the database answers a trivial query (`/readyz`).
+    pub async fn ping(&self) -> Result<()> {
+        dispatch!(self.ping())
+    }
+
     /// `"sqlite"` or `"postgres"`.
     pub fn backend_name(&self) -> &'static str {
         match self.backend {
@@ -182,6 +187,13 @@ impl Store {
     #[instrument(skip_all, fields(role = %new.role))]
     pub async fn create_user(&self, new: NewUser<'_>, now: Timestamp) -> Result<User> {
         dispatch!(self.create_user(new, now))
+    }
+
+    /// The user with this e-mail (compared case-insensitively), if any
+    /// (for `accord token create`; never exposed to clients).
+    #[instrument(skip_all)]
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+        dispatch!(self.user_by_email(email))
     }
 
     /// The user with this e-mail and password, or `None` (unknown e-mail,
@@ -258,6 +270,12 @@ impl Store {
         dispatch!(self.open_ticket(cache, tenant, new, now))
     }
 
+    /// The ticket with this id, if it exists and the tenant may see it.
+    #[instrument(skip_all, fields(ticket = %id))]
+    pub async fn ticket(&self, tenant: &Tenant, id: &TicketId) -> Result<Option<Ticket>> {
+        dispatch!(self.ticket(tenant, id))
+    }
+
     /// The ticket with this key of this client, if the tenant may see it.
     #[instrument(skip_all, fields(client = %client, key))]
     pub async fn ticket_by_key(
@@ -328,6 +346,13 @@ impl Store {
     }
 
     // ---- monitor (SPEC §4, §7) ----
+
+    /// How many stored clocks are in each state (`running`, `met`, ...),
+    /// across all tenants: an operational figure for `/metrics`.
+    #[instrument(skip_all)]
+    pub async fn clock_counts(&self) -> Result<Vec<(String, i64)>> {
+        dispatch!(self.clock_counts())
+    }
 
     /// Claims up to `limit` tickets with a threshold crossing due by `now`,
     /// recomputes their clocks and returns the crossings fired. Each

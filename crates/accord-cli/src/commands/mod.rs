@@ -3,6 +3,8 @@
 mod calendar;
 mod clocks;
 mod contract;
+mod demo;
+mod server;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -19,6 +21,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Calendar(cmd) => calendar::run(cmd),
         Command::Clocks(args) => clocks::run(args),
         Command::Contract(cmd) => contract::run(cmd),
+        Command::Serve(args) => server::serve(args),
+        Command::Migrate(args) => server::migrate(args),
+        Command::User(cmd) => server::user(cmd),
+        Command::Token(cmd) => server::token(cmd),
     }
 }
 

@@ -4,4 +4,5 @@
 mod calendar;
 mod clocks;
 mod contract;
+mod server;
 mod support;

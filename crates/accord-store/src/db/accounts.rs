@@ -151,6 +151,21 @@ fn user_from_row(r: &<Db as sqlx::Database>::Row) -> Result<User> {
     })
 }
 
+/// The user with this e-mail (compared case-insensitively), if any.
+pub(crate) async fn user_by_email(pool: &Pool<Db>, email: &str) -> Result<Option<User>> {
+    let row = sqlx::query("SELECT id, email, name, role, client_id FROM users WHERE email = $1")
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+/// Whether the database answers a trivial query.
+pub(crate) async fn ping(pool: &Pool<Db>) -> Result<()> {
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(())
+}
+
 pub(crate) async fn authenticate(
     pool: &Pool<Db>,
     email: &str,

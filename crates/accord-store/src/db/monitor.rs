@@ -111,3 +111,13 @@ pub(crate) async fn claim_due_crossings(
     tx.commit().await.map_err(Error::from)?;
     Ok(fired)
 }
+
+/// How many stored clocks are in each state (for `/metrics`), by state name.
+pub(crate) async fn clock_counts(pool: &Pool<Db>) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM clocks GROUP BY state ORDER BY state")
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("state")?, r.try_get("n")?)))
+        .collect()
+}

@@ -61,6 +61,16 @@ async fn find_ticket(
     row.as_ref().map(ticket_from_row).transpose()
 }
 
+/// The ticket with this id, if the tenant may see it.
+pub(crate) async fn ticket(
+    pool: &Pool<Db>,
+    tenant: &Tenant,
+    id: &TicketId,
+) -> Result<Option<Ticket>> {
+    let mut conn = pool.acquire().await?;
+    find_ticket(&mut conn, tenant, id, false).await
+}
+
 pub(crate) async fn ticket_by_key(
     pool: &Pool<Db>,
     tenant: &Tenant,

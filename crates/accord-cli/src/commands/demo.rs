@@ -1,0 +1,293 @@
+//! `accord serve --demo` (issue 5): a provider, three clients under the
+//! example contracts, staff and client users with tokens, and a few hundred
+//! tickets with realistic event histories over the last 90 days, so a
+//! newcomer sees a living system in one command. The histories come from a
+//! fixed-seed generator: every demo looks the same relative to its start.
+
+use std::fmt::Write as _;
+
+use accord_core::clock::{EventKind, TicketEvent};
+use accord_store::{ClientId, NewTicket, NewUser, OrgKind, Role, Store, Tenant, random_password};
+use anyhow::Context;
+use jiff::{SignedDuration, Timestamp};
+
+const ACME: &str = include_str!("../../../../examples/acme.contract.toml");
+const AGENCY: &str = include_str!("../../../../examples/agency-fixed-price.contract.toml");
+const HOSTING: &str = include_str!("../../../../examples/hosting-24x7.contract.toml");
+
+/// The store refuses holiday files (a contract is one self-contained text),
+/// so the hosting example's US federal holidays are inlined.
+const US_HOLIDAYS: &str = r#"holidays = [
+  "2026-01-01", "2026-01-19", "2026-02-16", "2026-05-25", "2026-06-19", "2026-07-03",
+  "2026-09-07", "2026-10-12", "2026-11-11", "2026-11-26", "2026-12-25", "2027-01-01",
+]"#;
+
+/// One demo client: its name, contract text and file name, its priorities
+/// (most urgent first) and a pause reason its contract allows.
+struct DemoClient {
+    name: &'static str,
+    contract_id: &'static str,
+    file: &'static str,
+    text: String,
+    priorities: &'static [&'static str],
+    pause_reason: &'static str,
+    user: &'static str,
+}
+
+fn clients() -> [DemoClient; 3] {
+    [
+        DemoClient {
+            name: "Acme Analytics GmbH",
+            contract_id: "acme-2026",
+            file: "acme.contract.toml",
+            text: ACME.to_string(),
+            priorities: &["critical", "high", "normal", "normal", "normal"],
+            pause_reason: "client_communication",
+            user: "lena@acme.example",
+        },
+        DemoClient {
+            name: "Harbour Bakery Ltd",
+            contract_id: "harbour-bakery-site-2026",
+            file: "agency-fixed-price.contract.toml",
+            text: AGENCY.to_string(),
+            priorities: &["site_down", "normal", "normal"],
+            pause_reason: "approval",
+            user: "sam@harbour.example",
+        },
+        DemoClient {
+            name: "Northwind Retail Inc.",
+            contract_id: "northwind-hosting-2026",
+            file: "hosting-24x7.contract.toml",
+            text: HOSTING.replace(
+                r#"holiday_files = ["holidays/us-federal.ics"]"#,
+                US_HOLIDAYS,
+            ),
+            priorities: &["outage", "degraded", "request", "request"],
+            pause_reason: "approval",
+            user: "carla@northwind.example",
+        },
+    ]
+}
+
+/// A small deterministic generator (xorshift64*), enough for demo data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    fn minutes(&mut self, from: i64, to: i64) -> SignedDuration {
+        let span = u64::try_from(to - from).unwrap_or(0) + 1;
+        SignedDuration::from_mins(from + i64::try_from(self.below(span)).unwrap_or(0))
+    }
+}
+
+/// The events of one ticket opened at `opened`, none after `now`.
+fn history(
+    rng: &mut Rng,
+    key: &str,
+    client: &DemoClient,
+    opened: Timestamp,
+    now: Timestamp,
+) -> (String, Vec<TicketEvent>) {
+    let priority =
+        client.priorities[usize::try_from(rng.below(client.priorities.len() as u64)).unwrap_or(0)];
+    let urgent = priority == client.priorities[0];
+    let mut events = Vec::new();
+    let mut at = opened;
+    let mut push = |kind: EventKind, at: Timestamp, by: &str| {
+        let n = events.len();
+        events.push(TicketEvent {
+            ticket: key.to_string(),
+            kind,
+            at,
+            id: Some(format!("{key}-{n}")),
+            by: Some(by.to_string()),
+            note: None,
+        });
+    };
+    // First reply: minutes for urgent tickets, hours otherwise; now and then late.
+    at += if urgent {
+        rng.minutes(5, 90)
+    } else {
+        rng.minutes(20, 600)
+    };
+    if rng.below(12) == 0 {
+        at += rng.minutes(300, 1_500);
+    }
+    if at > now {
+        return (priority.to_string(), events);
+    }
+    push(EventKind::Replied, at, "agent");
+    for _ in 0..rng.below(4) {
+        // The provider waits on the client, who answers (resuming the clocks).
+        if rng.below(3) == 0 {
+            at += rng.minutes(5, 120);
+            push(
+                EventKind::Paused {
+                    reason: client.pause_reason.to_string(),
+                    waiting_on: None,
+                },
+                at,
+                "agent",
+            );
+        }
+        at += rng.minutes(30, 2_000);
+        if at > now {
+            return (priority.to_string(), events);
+        }
+        push(EventKind::ClientReplied, at, "client");
+        at += if urgent {
+            rng.minutes(5, 60)
+        } else {
+            rng.minutes(30, 900)
+        };
+        if at > now {
+            return (priority.to_string(), events);
+        }
+        push(EventKind::Replied, at, "agent");
+    }
+    at += if urgent {
+        rng.minutes(30, 400)
+    } else {
+        rng.minutes(120, 5_000)
+    };
+    if at > now {
+        return (priority.to_string(), events);
+    }
+    push(EventKind::Resolved, at, "agent");
+    at += rng.minutes(600, 5_000);
+    if at <= now && rng.below(2) == 0 {
+        push(EventKind::Closed, at, "client");
+    }
+    (priority.to_string(), events)
+}
+
+/// Seeds the demo unless the database already has a provider. Returns what
+/// to print: the credentials (shown once) and what was created.
+pub async fn seed(store: &Store, tickets: u32) -> anyhow::Result<String> {
+    let now = Timestamp::now();
+    let orgs = store.organisations(&Tenant::Provider).await?;
+    if orgs.iter().any(|o| o.kind == OrgKind::Provider) {
+        return Ok("demo: the database already holds data; nothing added \
+                   (credentials were printed when it was first seeded)\n"
+            .to_string());
+    }
+    store.create_provider("Demo Provider", now).await?;
+    let mut out = String::from("demo credentials (shown once):\n");
+    for (email, name, role) in [
+        ("admin@provider.example", "Ada Admin", Role::Admin),
+        ("agent@provider.example", "Alex Agent", Role::Agent),
+    ] {
+        credentials(
+            store,
+            &mut out,
+            NewUser {
+                email,
+                name,
+                role,
+                client: None,
+                password: None,
+            },
+            now,
+        )
+        .await?;
+    }
+    let clients = clients();
+    let mut ids: Vec<ClientId> = Vec::new();
+    for c in &clients {
+        let id = store.create_client(c.name, now).await?;
+        store
+            .put_contract_version(&id, c.file, &c.text, now)
+            .await
+            .with_context(|| format!("demo contract {}", c.file))?;
+        let user = NewUser {
+            email: c.user,
+            name: c.name,
+            role: Role::Client,
+            client: Some(id.clone()),
+            password: None,
+        };
+        credentials(store, &mut out, user, now).await?;
+        ids.push(id);
+    }
+    let mut rng = Rng(0x00C0_FFEE_D15E_A5E5);
+    let (mut opened, mut skipped, mut events_n) = (0u32, 0u32, 0usize);
+    for n in 0..tickets {
+        let which = usize::try_from(rng.below(clients.len() as u64)).unwrap_or(0);
+        let (client, id) = (&clients[which], &ids[which]);
+        let at = now - rng.minutes(10, 90 * 24 * 60);
+        let at = Timestamp::from_second(at.as_second())?;
+        let key = format!("T-{}", n + 1);
+        let (priority, events) = history(&mut rng, &key, client, at, now);
+        let new = NewTicket {
+            client: id.clone(),
+            contract_id: client.contract_id.to_string(),
+            opened: TicketEvent {
+                ticket: key.clone(),
+                kind: EventKind::Opened { priority },
+                at,
+                id: Some(format!("{key}-opened")),
+                by: Some("client".into()),
+                note: None,
+            },
+        };
+        match store.open_ticket(&Tenant::Provider, new, now).await {
+            Ok(ticket) => {
+                opened += 1;
+                if !events.is_empty() {
+                    events_n += store
+                        .append_events(&Tenant::Provider, &ticket.id, &events, now)
+                        .await?
+                        .inserted;
+                }
+            }
+            // Outside a contract's effective dates: that client had no ticket then.
+            Err(accord_store::Error::NoContractInForce { .. }) => skipped += 1,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let _ = writeln!(
+        out,
+        "demo: 1 provider, {} clients, {opened} tickets with {events_n} further events over the last 90 days \
+         ({skipped} draws fell outside a contract's dates)",
+        clients.len()
+    );
+    Ok(out)
+}
+
+async fn credentials(
+    store: &Store,
+    out: &mut String,
+    new: NewUser<'_>,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let password = random_password();
+    let user = store
+        .create_user(
+            NewUser {
+                password: Some(&password),
+                ..new
+            },
+            now,
+        )
+        .await?;
+    let (_, token) = store.create_token(&user.id, "demo", now).await?;
+    let _ = writeln!(
+        out,
+        "  {:<7} {:<26} password {password}  token {}",
+        user.role.as_str(),
+        user.email,
+        token.expose()
+    );
+    Ok(())
+}

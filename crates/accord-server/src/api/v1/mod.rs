@@ -1,0 +1,51 @@
+//! API v1 (issue 5): the routes, and the OpenAPI 3.1 document generated
+//! from the handlers' annotations.
+
+pub mod contracts;
+pub mod dto;
+pub mod tickets;
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Accord API", description = "SLA contracts, tickets and their clocks (SPEC §2, §4, §10). \
+        Errors are RFC 9457 problem documents."),
+    modifiers(&BearerAuth),
+    tags((name = "tickets", description = "Tickets, their events and clocks"),
+         (name = "contracts", description = "Contract versions"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("accord_...")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The v1 routes with their OpenAPI description.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(tickets::list, tickets::open))
+        .routes(routes!(tickets::at_risk))
+        .routes(routes!(tickets::get))
+        .routes(routes!(tickets::append))
+        .routes(routes!(contracts::upload))
+        .routes(routes!(contracts::versions))
+}

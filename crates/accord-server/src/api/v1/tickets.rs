@@ -1,0 +1,311 @@
+//! `/api/v1/tickets...` (SPEC §4, §5, §10): list, open, read with clocks
+//! and timeline, append events, list at risk. Every store call runs as the
+//! caller's tenant, so another client's ticket is simply not found.
+
+use accord_core::clock::{TicketEvent, TicketStatus};
+use accord_store::{ClientId, NewTicket, TicketFilter, TicketId};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+use super::dto::{AppendedDto, AtRiskDto, EventBatch, TicketDetail, TicketDto, TicketPage};
+use crate::error::{ApiError, ApiResult, Place, Problem};
+use crate::extract::{Caller, JsonBody, QueryParams};
+use crate::state::AppState;
+
+/// The most tickets one page may hold.
+const MAX_LIMIT: u32 = 500;
+
+/// Filters and cursor of the ticket list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only this client's tickets (client id).
+    client: Option<String>,
+    /// Only tickets of this priority.
+    priority: Option<String>,
+    /// Only tickets in this status: `open`, `resolved` or `closed`.
+    status: Option<String>,
+    /// The `next_cursor` of the previous page.
+    after: Option<String>,
+    /// Page size, 1 to 500 (default 50).
+    limit: Option<u32>,
+}
+
+fn limit(limit: Option<u32>, default: u32) -> ApiResult<u32> {
+    match limit.unwrap_or(default) {
+        n @ 1..=MAX_LIMIT => Ok(n),
+        n => Err(ApiError::bad_field(
+            "limit",
+            format!("`{n}` is out of range: use 1 to {MAX_LIMIT}"),
+        )),
+    }
+}
+
+/// List the tickets the caller may see, in creation order.
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", params(ListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = TicketPage), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> ApiResult<Json<TicketPage>> {
+    let filter = TicketFilter {
+        client: q
+            .client
+            .map(|c| ClientId::parse(&c).map_err(|e| ApiError::bad_field("client", e.to_string())))
+            .transpose()?,
+        status: q
+            .status
+            .map(|s| match s.as_str() {
+                "open" => Ok(TicketStatus::Open),
+                "resolved" => Ok(TicketStatus::Resolved),
+                "closed" => Ok(TicketStatus::Closed),
+                other => Err(ApiError::bad_field(
+                    "status",
+                    format!("`{other}` is not a status: use open, resolved or closed"),
+                )),
+            })
+            .transpose()?,
+        priority: q.priority,
+    };
+    let after = q
+        .after
+        .map(|a| TicketId::parse(&a).map_err(|e| ApiError::bad_field("after", e.to_string())))
+        .transpose()?;
+    let limit = limit(q.limit, 50)?;
+    let mut tickets = state
+        .store
+        .list_tickets(&caller.tenant, &filter, after.as_ref(), limit + 1)
+        .await?;
+    let more = tickets.len() > limit as usize;
+    tickets.truncate(limit as usize);
+    let next_cursor = more
+        .then(|| tickets.last().map(|t| t.id.to_string()))
+        .flatten();
+    Ok(Json(TicketPage {
+        items: tickets.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
+
+/// A ticket to open.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenTicket {
+    /// The client's id.
+    client: String,
+    /// The contract it falls under (its `id`).
+    contract_id: String,
+    /// The ticket's key, unique per client, e.g. `T-1`.
+    key: String,
+    /// A priority of the contract.
+    priority: String,
+    /// When it was opened: RFC 3339 with any offset.
+    at: String,
+    /// Idempotency key of the `opened` event.
+    #[serde(default)]
+    id: Option<String>,
+    /// Who opened it.
+    #[serde(default)]
+    by: Option<String>,
+    /// Free text.
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// Open a ticket: records its `opened` event and computes its clocks.
+#[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = OpenTicket,
+    security(("bearer" = [])),
+    responses((status = 201, body = TicketDto), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn open(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<OpenTicket>,
+) -> ApiResult<Response> {
+    let client =
+        ClientId::parse(&body.client).map_err(|e| ApiError::bad_field("client", e.to_string()))?;
+    let mut fields = Map::new();
+    fields.insert("kind".into(), "opened".into());
+    fields.insert("priority".into(), body.priority.into());
+    fields.insert("at".into(), body.at.into());
+    for (name, value) in [("id", body.id), ("by", body.by), ("note", body.note)] {
+        if let Some(v) = value {
+            fields.insert(name.into(), v.into());
+        }
+    }
+    let opened = event_from_object(fields, &body.key, None)?;
+    let new = NewTicket {
+        client,
+        contract_id: body.contract_id,
+        opened,
+    };
+    let ticket = state
+        .store
+        .open_ticket(&caller.tenant, new, Timestamp::now())
+        .await
+        .map_err(|e| match e {
+            accord_store::Error::NotFound => {
+                ApiError::NotFound("no such client, or no such contract for this client".into())
+            }
+            other => other.into(),
+        })?;
+    let location = format!("/api/v1/tickets/{}", ticket.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(TicketDto::from(ticket)),
+    )
+        .into_response())
+}
+
+fn parse_ticket_id(id: &str) -> ApiResult<TicketId> {
+    TicketId::parse(id).map_err(|_| ApiError::NotFound(format!("there is no ticket `{id}`")))
+}
+
+fn no_ticket(id: &TicketId) -> ApiError {
+    ApiError::NotFound(format!("there is no ticket `{id}`"))
+}
+
+/// A ticket with its clocks and full timeline.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets",
+    params(("id" = String, Path, description = "The ticket's id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = TicketDetail), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TicketDetail>> {
+    let id = parse_ticket_id(&id)?;
+    let found = state.store.ticket_with_clocks(&caller.tenant, &id).await?;
+    found.map(|t| Json(t.into())).ok_or_else(|| no_ticket(&id))
+}
+
+/// Builds a core event from a JSON object without `ticket`, through the
+/// core's strict parser; `index` is the position in a batch.
+fn event_from_object(
+    mut fields: Map<String, Value>,
+    key: &str,
+    index: Option<usize>,
+) -> ApiResult<TicketEvent> {
+    let prefix = index.map(|i| format!("[{i}].")).unwrap_or_default();
+    if fields.contains_key("ticket") {
+        return Err(ApiError::bad_field(
+            format!("{prefix}ticket"),
+            "not allowed: the URL names the ticket",
+        ));
+    }
+    fields.insert("ticket".into(), key.into());
+    let line = Value::Object(fields).to_string();
+    TicketEvent::from_json_line(&line).map_err(|e| ApiError::BadRequest {
+        detail: e.message,
+        place: Place {
+            field: e.field.map(|f| format!("{prefix}{f}")),
+            line_column: None,
+        },
+    })
+}
+
+/// Append events (SPEC §10 format without `ticket`), idempotent by `id`.
+/// A batch is all-or-nothing.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/events", tag = "tickets", request_body = EventBatch,
+    params(("id" = String, Path, description = "The ticket's id")),
+    security(("bearer" = [])),
+    responses((status = 201, body = AppendedDto), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn append(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> ApiResult<(StatusCode, Json<AppendedDto>)> {
+    let id = parse_ticket_id(&id)?;
+    let ticket = state
+        .store
+        .ticket(&caller.tenant, &id)
+        .await?
+        .ok_or_else(|| no_ticket(&id))?;
+    let objects = match body {
+        Value::Object(o) => vec![(None, o)],
+        Value::Array(items) if items.is_empty() => {
+            return Err(ApiError::bad_field("", "the batch holds no event"));
+        }
+        Value::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Value::Object(o) => Ok((Some(i), o)),
+                _ => Err(ApiError::bad_field(
+                    format!("[{i}]"),
+                    "each event must be a JSON object",
+                )),
+            })
+            .collect::<ApiResult<_>>()?,
+        _ => {
+            return Err(ApiError::BadRequest {
+                detail: "the body must be an event object or an array of them".into(),
+                place: Place::default(),
+            });
+        }
+    };
+    let events = objects
+        .into_iter()
+        .map(|(i, o)| event_from_object(o, &ticket.key, i))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let done = state
+        .store
+        .append_events(&caller.tenant, &id, &events, Timestamp::now())
+        .await
+        .map_err(|e| match e {
+            accord_store::Error::NotFound => no_ticket(&id),
+            other => other.into(),
+        })?;
+    state.metrics.events_ingested(done.inserted);
+    Ok((
+        StatusCode::CREATED,
+        Json(AppendedDto {
+            inserted: done.inserted,
+            duplicates: done.duplicates,
+        }),
+    ))
+}
+
+/// Parameters of the at-risk list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AtRiskQuery {
+    /// Business minutes left at most (default 60).
+    within_minutes: Option<u32>,
+    /// At most this many, 1 to 500 (default 50).
+    limit: Option<u32>,
+}
+
+/// Open tickets with little time left on a live clock, least first.
+#[utoipa::path(get, path = "/api/v1/tickets/at-risk", tag = "tickets", params(AtRiskQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<AtRiskDto>), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn at_risk(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(q): QueryParams<AtRiskQuery>,
+) -> ApiResult<Json<Vec<AtRiskDto>>> {
+    let within = i64::from(q.within_minutes.unwrap_or(60)) * 60;
+    let limit = limit(q.limit, 50)?;
+    let list = state
+        .store
+        .open_tickets_at_risk(&caller.tenant, within, limit)
+        .await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
+}

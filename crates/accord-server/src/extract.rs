@@ -1,0 +1,199 @@
+//! Request extractors that fail with problem documents (SPEC §9): the
+//! bearer-token caller and its tenant (SPEC §1), strict JSON bodies naming
+//! the offending field, line and column, query strings naming the
+//! offending parameter, and plain-text bodies.
+
+use accord_store::{TOKEN_PREFIX, Tenant, TokenSecret, User};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, Place};
+use crate::state::AppState;
+
+/// The authenticated user of a request and whose data it may see.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The user the bearer token acts as.
+    pub user: User,
+    /// The tenant every store call of the request runs as.
+    pub tenant: Tenant,
+}
+
+impl Caller {
+    /// Refuses client users: the action is for provider staff.
+    pub fn require_staff(&self, what: &str) -> Result<(), ApiError> {
+        match self.tenant {
+            Tenant::Provider => Ok(()),
+            Tenant::Client(_) => Err(ApiError::Forbidden(format!(
+                "only provider staff may {what}"
+            ))),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| {
+                ApiError::Unauthorized(
+                    "this endpoint needs an `Authorization: Bearer accord_...` header".into(),
+                )
+            })?
+            .to_str()
+            .map_err(|_| ApiError::Unauthorized("the Authorization header is not text".into()))?;
+        let secret = header
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .filter(|s| s.starts_with(TOKEN_PREFIX))
+            .ok_or_else(|| {
+                ApiError::Unauthorized(format!(
+                    "the Authorization header must be `Bearer {TOKEN_PREFIX}...`"
+                ))
+            })?;
+        let user = state
+            .store
+            .verify_token(&TokenSecret::new(secret))
+            .await?
+            .ok_or_else(|| ApiError::Unauthorized("the token is unknown or revoked".into()))?;
+        Ok(Caller {
+            tenant: user.tenant(),
+            user,
+        })
+    }
+}
+
+/// Reads the body, answering 413 past the body limit.
+async fn body_bytes(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(crate::BODY_LIMIT)
+        } else {
+            ApiError::BadRequest {
+                detail: format!("cannot read the request body: {e}"),
+                place: Place::default(),
+            }
+        }
+    })
+}
+
+/// Refuses a declared content type that is not one of `accepted`.
+fn check_content_type(req: &Request, accepted: &[&str]) -> Result<(), ApiError> {
+    let Some(ct) = req.headers().get(header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let ct = ct.to_str().unwrap_or("");
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if accepted.iter().any(|a| essence == *a) {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType(format!(
+            "the body is `{ct}`; send {}",
+            accepted.join(" or ")
+        )))
+    }
+}
+
+/// A JSON body read strictly: malformed JSON, wrong types and unknown
+/// fields are 400 problems naming the field, line and column.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        check_content_type(&req, &["application/json"])?;
+        let bytes = body_bytes(req, state).await?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+/// Parses JSON into `T`, naming the place of the first error.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        json_error(e.into_inner(), (path != ".").then_some(path))
+    })?;
+    de.end().map_err(|e| json_error(e, None))?;
+    Ok(value)
+}
+
+fn json_error(inner: serde_json::Error, field: Option<String>) -> ApiError {
+    let what = match inner.classify() {
+        serde_json::error::Category::Data => "the body does not match the expected shape",
+        serde_json::error::Category::Eof => "the body ends too early: it is not complete JSON",
+        _ => "the body is not valid JSON",
+    };
+    let message = inner.to_string();
+    let message = message
+        .rsplit_once(" at line ")
+        .map_or(message.as_str(), |(m, _)| m);
+    ApiError::BadRequest {
+        detail: format!("{what}: {message}"),
+        place: Place {
+            field,
+            line_column: (inner.line() > 0).then(|| (inner.line(), inner.column())),
+        },
+    }
+}
+
+/// A UTF-8 text body, such as a contract's TOML.
+#[derive(Debug)]
+pub struct TextBody(pub String);
+
+impl FromRequest<AppState> for TextBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        check_content_type(
+            &req,
+            &["application/toml", "text/plain", "application/octet-stream"],
+        )?;
+        let bytes = body_bytes(req, state).await?;
+        String::from_utf8(bytes.to_vec())
+            .map(TextBody)
+            .map_err(|e| ApiError::BadRequest {
+                detail: format!("the body is not UTF-8 text: {e}"),
+                place: Place::default(),
+            })
+    }
+}
+
+/// Query parameters read strictly: an unknown parameter or a bad value is a
+/// 400 naming the parameter.
+#[derive(Debug)]
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned, S: Sync> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(QueryParams)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                ApiError::BadRequest {
+                    detail: format!("bad query string: {}", e.inner()),
+                    place: Place {
+                        field: (path != ".").then_some(path),
+                        line_column: None,
+                    },
+                }
+            })
+    }
+}

@@ -1,0 +1,163 @@
+//! Accord's service (issue 5; SPEC §1, §4, §9, §10): the JSON API under
+//! `/api/v1` over [`accord_store`], operations endpoints, and the one
+//! [`launch`] function that tests, the CLI and production all call.
+//!
+//! Layout: `api/v1/*.rs` mirror the URLs and only parse, authorise, call
+//! the store and render; `extract.rs` turns requests into typed values or
+//! problems; `error.rs` is the one HTTP error type; `ops.rs` serves
+//! `/healthz`, `/readyz` and `/metrics`; `settings.rs` is the typed
+//! configuration.
+
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod ops;
+pub mod settings;
+pub mod state;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use accord_store::Store;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tracing::Instrument;
+
+pub use error::{ApiError, Problem};
+pub use settings::{DatabaseUrl, LogFormat, Overrides, Settings, SettingsError};
+
+use crate::error::REQUEST_ID;
+use crate::metrics::Metrics;
+use crate::state::AppState;
+
+/// The largest request body accepted, in bytes (1 MiB).
+pub const BODY_LIMIT: usize = 1 << 20;
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The database could not be opened or migrated.
+    #[error("cannot open the database {url}: {source}")]
+    Store {
+        /// The URL, password redacted.
+        url: String,
+        /// Why.
+        source: Box<accord_store::Error>,
+    },
+    /// The OpenAPI document could not be serialised.
+    #[error("cannot build the OpenAPI document: {0}")]
+    OpenApi(String),
+    /// Serving failed.
+    #[error("the server failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens (and migrates) the database in `settings`, then serves the API on
+/// `listener` until `shutdown` completes; in-flight requests are finished
+/// before it returns.
+pub async fn launch(
+    settings: Settings,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let url = settings.database_url();
+    let store = Store::open(url.expose())
+        .await
+        .map_err(|source| ServerError::Store {
+            url: url.redacted(),
+            source: Box::new(source),
+        })?;
+    let app = router(store.clone())?;
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, database = %url, backend = store.backend_name(), "serving");
+    }
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The OpenAPI 3.1 document of API v1, as served at `/api/v1/openapi.json`.
+pub fn openapi_json() -> Result<String, ServerError> {
+    let (_, doc) = api::v1::router().split_for_parts();
+    doc.to_pretty_json()
+        .map_err(|e| ServerError::OpenApi(e.to_string()))
+}
+
+/// The whole application over `store`.
+pub fn router(store: Store) -> Result<Router, ServerError> {
+    let (v1, _) = api::v1::router().split_for_parts();
+    let state = AppState {
+        store,
+        metrics: Arc::new(Metrics::default()),
+        openapi: Arc::new(openapi_json()?),
+    };
+    Ok(Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .route("/api/v1/openapi.json", get(openapi))
+        .merge(v1)
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state))
+}
+
+async fn openapi(State(state): State<AppState>) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        state.openapi.as_str().to_owned(),
+    )
+        .into_response()
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such endpoint".into())
+}
+
+static REQUESTS: AtomicU64 = AtomicU64::new(0);
+
+/// Gives each request an id (span field, `x-request-id` header, problem
+/// documents), logs it and records its metrics.
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let n = REQUESTS.fetch_add(1, Ordering::Relaxed);
+    let id = format!("{:x}-{n}", std::process::id());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let method = req.method().as_str().to_string();
+    let span = tracing::info_span!("request", request_id = %id, %method, %route);
+    let started = Instant::now();
+    let mut response = REQUEST_ID
+        .scope(id.clone(), next.run(req))
+        .instrument(span.clone())
+        .await;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    state
+        .metrics
+        .observe_request(&method, &route, status, elapsed);
+    span.in_scope(|| {
+        tracing::info!(
+            status,
+            latency_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+            "served"
+        );
+    });
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    response
+}

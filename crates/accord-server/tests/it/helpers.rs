@@ -1,0 +1,289 @@
+//! `TestApp`: `accord_server::launch` on a loopback port with a fresh
+//! SQLite file or, where asked, a fresh PostgreSQL database
+//! (`ACCORD_TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432/test`;
+//! skipped with a message when unreachable, required when `CI` is set),
+//! seeded through the store, with a small typed client.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use accord_server::{DatabaseUrl, Settings};
+use accord_store::{ClientId, NewUser, Role, Store};
+use jiff::Timestamp;
+use reqwest::{Response, StatusCode};
+use serde_json::Value;
+use sqlx::Connection;
+use sqlx::postgres::PgConnection;
+use tokio::sync::oneshot;
+
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn unique_name() -> String {
+    format!(
+        "accord_srv_test_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A contract measured around the clock: critical 1 h / 4 h.
+pub const CONTRACT: &str = r#"
+id = "CONTRACT_ID"
+client = "Test client"
+effective_from = 2026-01-01
+
+[calendars.always]
+timezone = "UTC"
+every_day = ["00:00-24:00"]
+
+[priorities.critical]
+calendar = "always"
+first_response = "1h"
+resolution = "4h"
+"#;
+
+enum Cleanup {
+    Dir(PathBuf),
+    Database { admin_url: String, name: String },
+}
+
+/// A running server and a store on the same database to seed it.
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub http: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<Result<(), accord_server::ServerError>>,
+    cleanup: Cleanup,
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        let dir = std::env::temp_dir().join(unique_name());
+        std::fs::create_dir_all(&dir).unwrap();
+        let settings = Settings {
+            data_dir: dir.clone(),
+            ..Settings::default()
+        };
+        TestApp::start(settings, Cleanup::Dir(dir)).await
+    }
+
+    /// `None` when PostgreSQL is unreachable outside CI.
+    pub async fn postgres() -> Option<TestApp> {
+        let admin_url = std::env::var("ACCORD_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
+        let mut admin = match PgConnection::connect(&admin_url).await {
+            Ok(c) => c,
+            Err(e) if std::env::var_os("CI").is_some() => {
+                panic!("PostgreSQL is required in CI but {admin_url} is unreachable: {e}")
+            }
+            Err(e) => {
+                eprintln!(
+                    "skipping the PostgreSQL half of this test: {admin_url} is unreachable ({e}); \
+                     start PostgreSQL or set ACCORD_TEST_POSTGRES_URL"
+                );
+                return None;
+            }
+        };
+        let name = unique_name();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        admin.close().await.unwrap();
+        let base = admin_url.rsplit_once('/').unwrap().0;
+        let settings = Settings {
+            database_url: Some(DatabaseUrl::new(format!("{base}/{name}"))),
+            ..Settings::default()
+        };
+        Some(TestApp::start(settings, Cleanup::Database { admin_url, name }).await)
+    }
+
+    async fn start(settings: Settings, cleanup: Cleanup) -> TestApp {
+        let url = settings.database_url();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        // The store migrates first, so the server starts on a ready schema.
+        let store = Store::open(url.expose()).await.unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(accord_server::launch(settings, listener, async move {
+            let _ = rx.await;
+        }));
+        TestApp {
+            base: format!("http://{addr}"),
+            store,
+            http: reqwest::Client::new(),
+            shutdown: Some(tx),
+            server,
+            cleanup,
+        }
+    }
+
+    /// Stops the server (gracefully) and removes the database.
+    pub async fn finish(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.server.await.unwrap().unwrap();
+        self.store.close().await;
+        match self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Database { admin_url, name } => {
+                if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
+                    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+                        .execute(&mut admin)
+                        .await;
+                }
+            }
+        }
+    }
+
+    /// A client with contract `contract_id`, and a token of one of its users.
+    pub async fn client(&self, name: &str, contract_id: &str) -> (ClientId, String) {
+        let now = Timestamp::now();
+        let client = self.store.create_client(name, now).await.unwrap();
+        let text = CONTRACT.replace("CONTRACT_ID", contract_id);
+        self.store
+            .put_contract_version(&client, "c.toml", &text, now)
+            .await
+            .unwrap();
+        let token = self
+            .token(
+                Role::Client,
+                Some(client.clone()),
+                &format!("{contract_id}@client.test"),
+            )
+            .await;
+        (client, token)
+    }
+
+    /// A token of a new user with this role.
+    pub async fn token(&self, role: Role, client: Option<ClientId>, email: &str) -> String {
+        let now = Timestamp::now();
+        let user = self
+            .store
+            .create_user(
+                NewUser {
+                    email,
+                    name: "Test user",
+                    role,
+                    client,
+                    password: None,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let (_, secret) = self
+            .store
+            .create_token(&user.id, "test", now)
+            .await
+            .unwrap();
+        secret.expose().to_string()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, token: Option<&str>, path: &str) -> Response {
+        let mut req = self.http.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn post_json(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.post_raw(token, path, "application/json", body.to_string())
+            .await
+    }
+
+    pub async fn post_raw(
+        &self,
+        token: &str,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
+        self.http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Opens ticket `key` at `at`, answering its id.
+    pub async fn open_ticket(
+        &self,
+        token: &str,
+        client: &ClientId,
+        contract: &str,
+        key: &str,
+        at: &str,
+    ) -> String {
+        let body = serde_json::json!({
+            "client": client.to_string(), "contract_id": contract, "key": key,
+            "priority": "critical", "at": at,
+        });
+        let res = self.post_json(token, "/api/v1/tickets", &body).await;
+        let (status, json) = json_of(res).await;
+        assert_eq!(status, StatusCode::CREATED, "{json}");
+        json["id"].as_str().unwrap().to_string()
+    }
+}
+
+/// Status and JSON body of a response.
+pub async fn json_of(res: Response) -> (StatusCode, Value) {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, json)
+}
+
+/// Asserts a problem document with this status, answering it.
+pub async fn problem(res: Response, status: StatusCode) -> Value {
+    assert_eq!(
+        res.headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string()),
+        Some("application/problem+json".to_string())
+    );
+    let (got, json) = json_of(res).await;
+    assert_eq!(got, status, "{json}");
+    assert_eq!(json["status"], status.as_u16());
+    assert!(json["type"].as_str().unwrap().starts_with("https://"));
+    assert!(json["title"].is_string() && json["detail"].is_string());
+    json
+}
+
+/// Runs one test body against SQLite and PostgreSQL.
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = crate::helpers::TestApp::sqlite().await;
+                super::$name(&app).await;
+                app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(app) = crate::helpers::TestApp::postgres().await else {
+                    return;
+                };
+                super::$name(&app).await;
+                app.finish().await;
+            }
+        }
+    };
+}
+pub(crate) use both;

@@ -1,0 +1,10 @@
+//! The server's integration tests: the real router served by `launch` on
+//! `127.0.0.1:0` over a fresh database (see `helpers.rs`), driven over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod helpers;
+
+mod api;
+mod contracts;
+mod ops;
+mod tenancy;

@@ -1,0 +1,62 @@
+//! Health, readiness, metrics, authentication and the OpenAPI document.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{TestApp, both, json_of, problem};
+
+async fn health_and_readiness_answer(app: &TestApp) {
+    let res = app.get(None, "/healthz").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers().contains_key("x-request-id"));
+    assert_eq!(app.get(None, "/readyz").await.status(), StatusCode::OK);
+    let metrics = app.get(None, "/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains(
+            "accord_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+        ),
+        "{metrics}"
+    );
+    assert!(metrics.contains("accord_events_ingested_total 0"));
+}
+both!(health_and_readiness_answer);
+
+async fn api_without_a_valid_token_is_401(app: &TestApp) {
+    let res = app.get(None, "/api/v1/tickets").await;
+    assert_eq!(res.headers()["www-authenticate"], "Bearer");
+    let p = problem(res, StatusCode::UNAUTHORIZED).await;
+    assert!(p["detail"].as_str().unwrap().contains("Bearer"));
+    let res = app
+        .get(
+            Some("accord_0000000000000000000000000000000000000000"),
+            "/api/v1/tickets",
+        )
+        .await;
+    problem(res, StatusCode::UNAUTHORIZED).await;
+    let res = app.get(Some("not-a-token"), "/api/v1/tickets").await;
+    problem(res, StatusCode::UNAUTHORIZED).await;
+}
+both!(api_without_a_valid_token_is_401);
+
+/// Set `ACCORD_UPDATE_OPENAPI=1` to rewrite the committed document.
+#[tokio::test]
+async fn openapi_document_is_served_and_matches_the_committed_file() {
+    let app = TestApp::sqlite().await;
+    let (status, served) = json_of(app.get(None, "/api/v1/openapi.json").await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(served["openapi"], "3.1.0");
+    assert!(served["paths"]["/api/v1/tickets/{id}/events"]["post"].is_object());
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+    let generated = accord_server::openapi_json().unwrap() + "\n";
+    if std::env::var_os("ACCORD_UPDATE_OPENAPI").is_some() {
+        std::fs::write(path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "crates/accord-server/openapi.json is stale: run \
+         `ACCORD_UPDATE_OPENAPI=1 cargo test -p accord-server --test it openapi` and commit it"
+    );
+    let committed: serde_json::Value = serde_json::from_str(&committed).unwrap();
+    assert_eq!(served, committed);
+    app.finish().await;
+}
