@@ -22,6 +22,8 @@ mod db;
 mod error;
 mod ids;
 mod model;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::str::FromStr;
 use std::sync::Arc;

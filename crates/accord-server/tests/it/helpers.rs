@@ -4,28 +4,13 @@
 //! skipped with a message when unreachable, required when `CI` is set),
 //! seeded through the store, with a small typed client.
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use accord_server::{DatabaseUrl, Settings};
+use accord_store::testing::TestDb;
 use accord_store::{ClientId, NewUser, Role, Store};
 use jiff::Timestamp;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
-use sqlx::Connection;
-use sqlx::postgres::PgConnection;
 use tokio::sync::oneshot;
-
-const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-fn unique_name() -> String {
-    format!(
-        "accord_srv_test_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
 
 /// A contract measured around the clock: critical 1 h / 4 h.
 pub const CONTRACT: &str = r#"
@@ -43,11 +28,6 @@ first_response = "1h"
 resolution = "4h"
 "#;
 
-enum Cleanup {
-    Dir(PathBuf),
-    Database { admin_url: String, name: String },
-}
-
 /// A running server and a store on the same database to seed it.
 pub struct TestApp {
     pub base: String,
@@ -55,57 +35,29 @@ pub struct TestApp {
     pub http: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<Result<(), accord_server::ServerError>>,
-    cleanup: Cleanup,
+    db: TestDb,
 }
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
-        let dir = std::env::temp_dir().join(unique_name());
-        std::fs::create_dir_all(&dir).unwrap();
-        let settings = Settings {
-            data_dir: dir.clone(),
-            ..Settings::default()
-        };
-        TestApp::start(settings, Cleanup::Dir(dir)).await
+        TestApp::start(TestDb::sqlite().await).await
     }
 
     /// `None` when PostgreSQL is unreachable outside CI.
     pub async fn postgres() -> Option<TestApp> {
-        let admin_url = std::env::var("ACCORD_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
-        let mut admin = match PgConnection::connect(&admin_url).await {
-            Ok(c) => c,
-            Err(e) if std::env::var_os("CI").is_some() => {
-                panic!("PostgreSQL is required in CI but {admin_url} is unreachable: {e}")
-            }
-            Err(e) => {
-                eprintln!(
-                    "skipping the PostgreSQL half of this test: {admin_url} is unreachable ({e}); \
-                     start PostgreSQL or set ACCORD_TEST_POSTGRES_URL"
-                );
-                return None;
-            }
-        };
-        let name = unique_name();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        admin.close().await.unwrap();
-        let base = admin_url.rsplit_once('/').unwrap().0;
-        let settings = Settings {
-            database_url: Some(DatabaseUrl::new(format!("{base}/{name}"))),
-            ..Settings::default()
-        };
-        Some(TestApp::start(settings, Cleanup::Database { admin_url, name }).await)
+        Some(TestApp::start(TestDb::postgres().await?).await)
     }
 
-    async fn start(settings: Settings, cleanup: Cleanup) -> TestApp {
-        let url = settings.database_url();
+    /// Serves `launch` on a loopback port over the fresh database `db`,
+    /// which is already migrated.
+    async fn start(db: TestDb) -> TestApp {
+        let settings = Settings {
+            database_url: Some(DatabaseUrl::new(db.url.clone())),
+            ..Settings::default()
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        // The store migrates first, so the server starts on a ready schema.
-        let store = Store::open(url.expose()).await.unwrap();
+        let store = db.store.clone();
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(accord_server::launch(settings, listener, async move {
             let _ = rx.await;
@@ -116,7 +68,7 @@ impl TestApp {
             http: reqwest::Client::new(),
             shutdown: Some(tx),
             server,
-            cleanup,
+            db,
         }
     }
 
@@ -126,20 +78,7 @@ impl TestApp {
             let _ = tx.send(());
         }
         self.server.await.unwrap().unwrap();
-        self.store.close().await;
-        match self.cleanup {
-            Cleanup::Dir(dir) => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            Cleanup::Database { admin_url, name } => {
-                if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
-                    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
-                        .execute(&mut admin)
-                        .await;
-                }
-            }
-        }
+        self.db.finish().await;
     }
 
     /// A client with contract `contract_id`, and a token of one of its users.

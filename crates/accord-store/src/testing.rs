@@ -1,0 +1,126 @@
+//! Fresh databases for test suites (this crate's and the server's): a
+//! temporary SQLite file, or a new PostgreSQL database created from
+//! `ACCORD_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/test`)
+//! and dropped afterwards.
+//!
+//! Without PostgreSQL a test's PostgreSQL half is skipped with a message,
+//! unless `CI` is set: in CI nothing is skipped. Only built with the
+//! `testing` feature; as test scaffolding it panics on setup failures.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::Store;
+use sqlx::Connection;
+use sqlx::postgres::PgConnection;
+
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn unique_name() -> String {
+    format!(
+        "accord_test_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A store on a fresh database, with what is needed to open a second
+/// connection pool to it and to clean it up.
+#[derive(Debug)]
+#[allow(missing_docs)]
+pub struct TestDb {
+    pub store: Store,
+    /// The database URL, to open a second store (another "process") on it.
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+#[derive(Debug)]
+enum Cleanup {
+    Dir(PathBuf),
+    Database { admin_url: String, name: String },
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = std::env::temp_dir().join(unique_name());
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("accord.db").display());
+        let store = Store::open(&url).await.unwrap();
+        assert_eq!(store.backend_name(), "sqlite");
+        TestDb {
+            store,
+            url,
+            cleanup: Cleanup::Dir(dir),
+        }
+    }
+
+    /// `None` when PostgreSQL is unreachable outside CI.
+    pub async fn postgres() -> Option<TestDb> {
+        let admin_url = std::env::var("ACCORD_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
+        let mut admin = match PgConnection::connect(&admin_url).await {
+            Ok(c) => c,
+            Err(e) if std::env::var_os("CI").is_some() => {
+                panic!("PostgreSQL is required in CI but {admin_url} is unreachable: {e}")
+            }
+            Err(e) => {
+                eprintln!(
+                    "skipping the PostgreSQL half of this test: {admin_url} is unreachable ({e}).\n\
+                     Start PostgreSQL (e.g. `apt-get install postgresql && service postgresql start`, \
+                     trust auth for user postgres, a database `test`) or set ACCORD_TEST_POSTGRES_URL."
+                );
+                return None;
+            }
+        };
+        let name = unique_name();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        admin.close().await.unwrap();
+        let url = replace_database(&admin_url, &name);
+        let store = Store::open(&url).await.unwrap();
+        assert_eq!(store.backend_name(), "postgres");
+        Some(TestDb {
+            store,
+            url,
+            cleanup: Cleanup::Database { admin_url, name },
+        })
+    }
+
+    /// Closes the store and removes the database.
+    pub async fn finish(self) {
+        self.store.close().await;
+        match self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Database { admin_url, name } => {
+                if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
+                    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+                        .execute(&mut admin)
+                        .await;
+                }
+            }
+        }
+    }
+}
+
+/// The URL with its database name replaced.
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let prefix = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    format!("{prefix}/{name}{query}")
+}
