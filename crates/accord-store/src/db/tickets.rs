@@ -105,19 +105,7 @@ async fn load_events(conn: &mut Conn, ticket: &Ticket) -> Result<Vec<TicketEvent
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
-        .map(|r| {
-            EventColumns {
-                event_id: r.try_get("event_id")?,
-                kind: r.try_get("kind")?,
-                at: r.try_get("at")?,
-                priority: r.try_get("priority")?,
-                reason: r.try_get("reason")?,
-                waiting_on: r.try_get("waiting_on")?,
-                note: r.try_get("note")?,
-                by: r.try_get("by_whom")?,
-            }
-            .into_event(&ticket.key)
-        })
+        .map(|r| event_columns_from_row(r)?.into_event(&ticket.key))
         .collect()
 }
 
@@ -165,17 +153,7 @@ async fn insert_events(
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(r) = stored {
-            let old = EventColumns {
-                event_id: r.try_get("event_id")?,
-                kind: r.try_get("kind")?,
-                at: r.try_get("at")?,
-                priority: r.try_get("priority")?,
-                reason: r.try_get("reason")?,
-                waiting_on: r.try_get("waiting_on")?,
-                note: r.try_get("note")?,
-                by: r.try_get("by_whom")?,
-            }
-            .into_event(&ticket.key)?;
+            let old = event_columns_from_row(&r)?.into_event(&ticket.key)?;
             if old != e {
                 return Err(conflict());
             }
@@ -377,6 +355,20 @@ pub(crate) async fn append_events(
     }
     tx.commit().await?;
     Ok(done)
+}
+
+/// The stored columns of one event row.
+fn event_columns_from_row(r: &<Db as sqlx::Database>::Row) -> Result<EventColumns> {
+    Ok(EventColumns {
+        event_id: r.try_get("event_id")?,
+        kind: r.try_get("kind")?,
+        at: r.try_get("at")?,
+        priority: r.try_get("priority")?,
+        reason: r.try_get("reason")?,
+        waiting_on: r.try_get("waiting_on")?,
+        note: r.try_get("note")?,
+        by: r.try_get("by_whom")?,
+    })
 }
 
 fn clock_from_row(r: &<Db as sqlx::Database>::Row) -> Result<StoredClock> {
