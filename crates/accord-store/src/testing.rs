@@ -15,6 +15,28 @@ use crate::Store;
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 
+/// A test contract measured around the clock, so instants are easy to reason
+/// about: critical first response 1 h and resolution 4 h, normal 8 h / 40 h.
+pub const CONTRACT: &str = r#"
+id = "CONTRACT_ID"
+client = "Test client"
+effective_from = 2026-01-01
+
+[calendars.always]
+timezone = "UTC"
+every_day = ["00:00-24:00"]
+
+[priorities.critical]
+calendar = "always"
+first_response = "1h"
+resolution = "4h"
+
+[priorities.normal]
+calendar = "always"
+first_response = "8h"
+resolution = "40h"
+"#;
+
 const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);

@@ -12,21 +12,7 @@ use reqwest::{Response, StatusCode};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
-/// A contract measured around the clock: critical 1 h / 4 h.
-pub const CONTRACT: &str = r#"
-id = "CONTRACT_ID"
-client = "Test client"
-effective_from = 2026-01-01
-
-[calendars.always]
-timezone = "UTC"
-every_day = ["00:00-24:00"]
-
-[priorities.critical]
-calendar = "always"
-first_response = "1h"
-resolution = "4h"
-"#;
+pub use accord_store::testing::CONTRACT;
 
 /// A running server and a store on the same database to seed it.
 pub struct TestApp {

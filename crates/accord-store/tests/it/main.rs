@@ -14,27 +14,7 @@ use accord_core::clock::{EventKind, TicketEvent};
 use accord_store::{ClientId, NewTicket, Store, Tenant, Ticket};
 use jiff::{SignedDuration, Timestamp};
 
-/// A contract measured around the clock, so instants are easy to reason
-/// about: critical first response 1 h and resolution 4 h, normal 8 h / 40 h.
-pub const CONTRACT: &str = r#"
-id = "CONTRACT_ID"
-client = "Test client"
-effective_from = 2026-01-01
-
-[calendars.always]
-timezone = "UTC"
-every_day = ["00:00-24:00"]
-
-[priorities.critical]
-calendar = "always"
-first_response = "1h"
-resolution = "4h"
-
-[priorities.normal]
-calendar = "always"
-first_response = "8h"
-resolution = "40h"
-"#;
+pub use accord_store::testing::CONTRACT;
 
 /// The instant tickets open at in these tests.
 pub fn t0() -> Timestamp {
