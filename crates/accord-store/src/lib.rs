@@ -63,11 +63,28 @@ macro_rules! dispatch {
     };
 }
 
+/// Calls the same-named function of the backend in use, for a method that
+/// only reads: on SQLite it runs on the read-only connections, so it never
+/// waits for the single writer (see [`Store::connect`]).
+macro_rules! dispatch_read {
+    ($self:ident . $f:ident ( $($arg:expr),* )) => {
+        match (&$self.backend, &$self.readers) {
+            (Backend::Sqlite(_), Some(pool)) | (Backend::Sqlite(pool), None) => {
+                sqlite::$f(pool, $($arg),*).await
+            }
+            (Backend::Postgres(pool), _) => postgres::$f(pool, $($arg),*).await,
+        }
+    };
+}
+
 /// Accord's data-access layer over SQLite or PostgreSQL. Cheap to clone:
 /// clones share the connection pool.
 #[derive(Debug, Clone)]
 pub struct Store {
     backend: Backend,
+    /// SQLite: the read-only connections (`PRAGMA query_only`) that
+    /// `dispatch_read!` uses; `None` for PostgreSQL and in-memory SQLite.
+    readers: Option<SqlitePool>,
     policies: Arc<PolicyCache>,
 }
 
@@ -76,7 +93,11 @@ impl Store {
     ///
     /// - `sqlite://PATH` (or `sqlite:PATH`): a file, created if missing, in
     ///   WAL mode with `synchronous = NORMAL` (a committed transaction
-    ///   survives a crash of the process) and foreign keys on.
+    ///   survives a crash of the process) and foreign keys on. Writes go
+    ///   through one connection, so writers queue in the pool (first come,
+    ///   first served) instead of polling SQLite's lock with busy-timeout
+    ///   sleeps; reads use up to four read-only connections, which WAL lets
+    ///   run while the writer writes.
     /// - `postgres://...` / `postgresql://...`: a PostgreSQL database.
     #[instrument(skip_all)]
     pub async fn open(url: &str) -> Result<Store> {
@@ -87,6 +108,7 @@ impl Store {
 
     /// Opens the database at `url` without migrating it.
     pub async fn connect(url: &str) -> Result<Store> {
+        let mut readers = None;
         let backend = if url.starts_with("sqlite:") {
             let options =
                 SqliteConnectOptions::from_str(url).map_err(|_| Error::BadUrl(url.to_string()))?;
@@ -104,11 +126,24 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new()
-                .max_connections(4)
-                .connect_with(options)
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            // The single writer: kept open for the life of the pool.
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(options.clone())
                 .await?;
-            Backend::Sqlite(pool)
+            if !in_memory {
+                readers = Some(
+                    SqlitePoolOptions::new()
+                        .max_connections(4)
+                        .connect_with(options.pragma("query_only", "ON"))
+                        .await?,
+                );
+            }
+            Backend::Sqlite(writer)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options =
                 PgConnectOptions::from_str(url).map_err(|_| Error::BadUrl(url.to_string()))?;
@@ -123,6 +158,7 @@ impl Store {
         };
         Ok(Store {
             backend,
+            readers,
             policies: Arc::default(),
         })
     }
@@ -144,6 +180,9 @@ impl Store {
 
     /// Closes the connections, waiting for those in use to be returned.
     pub async fn close(&self) {
+        if let Some(readers) = &self.readers {
+            readers.close().await;
+        }
         match &self.backend {
             Backend::Sqlite(pool) => pool.close().await,
             Backend::Postgres(pool) => pool.close().await,
@@ -152,7 +191,7 @@ impl Store {
 
     /// Whether the database answers a trivial query (`/readyz`).
     pub async fn ping(&self) -> Result<()> {
-        dispatch!(self.ping())
+        dispatch_read!(self.ping())
     }
 
     /// `"sqlite"` or `"postgres"`.
@@ -182,7 +221,7 @@ impl Store {
     /// for a client.
     #[instrument(skip_all)]
     pub async fn organisations(&self, tenant: &Tenant) -> Result<Vec<Organisation>> {
-        dispatch!(self.organisations(tenant))
+        dispatch_read!(self.organisations(tenant))
     }
 
     /// Creates a user; the password, if any, is stored as an Argon2id hash.
@@ -195,7 +234,7 @@ impl Store {
     /// (for `accord token create`; never exposed to clients).
     #[instrument(skip_all)]
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
-        dispatch!(self.user_by_email(email))
+        dispatch_read!(self.user_by_email(email))
     }
 
     /// The user with this e-mail and password, or `None` (unknown e-mail,
@@ -220,7 +259,7 @@ impl Store {
     /// The user a token acts as, if the token exists and is not revoked.
     #[instrument(skip_all)]
     pub async fn verify_token(&self, secret: &TokenSecret) -> Result<Option<User>> {
-        dispatch!(self.verify_token(secret))
+        dispatch_read!(self.verify_token(secret))
     }
 
     /// Revokes a token; `false` if it was unknown or already revoked.
@@ -253,7 +292,7 @@ impl Store {
         tenant: &Tenant,
         contract_id: &str,
     ) -> Result<Vec<ContractVersion>> {
-        dispatch!(self.contract_versions(tenant, contract_id))
+        dispatch_read!(self.contract_versions(tenant, contract_id))
     }
 
     // ---- tickets and events (SPEC §4, §5) ----
@@ -275,7 +314,7 @@ impl Store {
     /// The ticket with this id, if it exists and the tenant may see it.
     #[instrument(skip_all, fields(ticket = %id))]
     pub async fn ticket(&self, tenant: &Tenant, id: &TicketId) -> Result<Option<Ticket>> {
-        dispatch!(self.ticket(tenant, id))
+        dispatch_read!(self.ticket(tenant, id))
     }
 
     /// The ticket with this key of this client, if the tenant may see it.
@@ -286,7 +325,7 @@ impl Store {
         client: &ClientId,
         key: &str,
     ) -> Result<Option<Ticket>> {
-        dispatch!(self.ticket_by_key(tenant, client, key))
+        dispatch_read!(self.ticket_by_key(tenant, client, key))
     }
 
     /// Tickets the tenant may see that match `filter`, ordered by id (ids
@@ -301,7 +340,7 @@ impl Store {
         after: Option<&TicketId>,
         limit: u32,
     ) -> Result<Vec<Ticket>> {
-        dispatch!(self.list_tickets(tenant, filter, after, limit))
+        dispatch_read!(self.list_tickets(tenant, filter, after, limit))
     }
 
     /// Appends events to a ticket's log and recomputes its clocks at `now`,
@@ -331,7 +370,7 @@ impl Store {
         tenant: &Tenant,
         ticket: &TicketId,
     ) -> Result<Option<TicketWithClocks>> {
-        dispatch!(self.ticket_with_clocks(tenant, ticket))
+        dispatch_read!(self.ticket_with_clocks(tenant, ticket))
     }
 
     /// Open tickets whose most pressed live clock had at most `within_secs`
@@ -344,7 +383,7 @@ impl Store {
         within_secs: i64,
         limit: u32,
     ) -> Result<Vec<AtRisk>> {
-        dispatch!(self.open_tickets_at_risk(tenant, within_secs, limit))
+        dispatch_read!(self.open_tickets_at_risk(tenant, within_secs, limit))
     }
 
     // ---- monitor (SPEC §4, §7) ----
@@ -353,7 +392,7 @@ impl Store {
     /// across all tenants: an operational figure for `/metrics`.
     #[instrument(skip_all)]
     pub async fn clock_counts(&self) -> Result<Vec<(String, i64)>> {
-        dispatch!(self.clock_counts())
+        dispatch_read!(self.clock_counts())
     }
 
     /// Claims up to `limit` tickets with a threshold crossing due by `now`,

@@ -1,7 +1,11 @@
 //! The SQLite backend: the shared queries compiled for [`sqlx::Sqlite`].
-//! Writers take the database lock up front with `BEGIN IMMEDIATE`, so two
-//! writers never deadlock upgrading a read lock, and a claim of due
-//! crossings is exclusive.
+//! A store has one writer connection (the pool the write methods get) and
+//! read-only connections for the reads (`Store::connect`), so writers of
+//! one process queue in the pool rather than in SQLite's busy handler.
+//! Writers still take the database lock up front with `BEGIN IMMEDIATE`:
+//! another process (the CLI beside a server) may write too, two writers
+//! never deadlock upgrading a read lock, and a claim of due crossings is
+//! exclusive.
 
 use sqlx::{Pool, Transaction};
 

@@ -96,29 +96,48 @@ fn normalised(e: &TicketEvent) -> TicketEvent {
     e
 }
 
-async fn load_events(conn: &mut Conn, ticket: &Ticket) -> Result<Vec<TicketEvent>> {
-    let rows = sqlx::query(
-        "SELECT event_id, kind, at, priority, reason, waiting_on, note, by_whom
-         FROM ticket_events WHERE ticket_id = $1 ORDER BY seq",
-    )
-    .bind(ticket.id.as_str())
-    .fetch_all(&mut *conn)
-    .await?;
+const EVENT_COLUMNS: &str =
+    "event_key, event_id, kind, at, priority, reason, waiting_on, note, by_whom";
+
+/// A ticket's stored events in arrival order, with their idempotency keys.
+async fn load_keyed_events(conn: &mut Conn, ticket: &Ticket) -> Result<Vec<(String, TicketEvent)>> {
+    let sql =
+        format!("SELECT {EVENT_COLUMNS} FROM ticket_events WHERE ticket_id = $1 ORDER BY seq");
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(ticket.id.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter()
-        .map(|r| event_columns_from_row(r)?.into_event(&ticket.key))
+        .map(|r| {
+            let key: String = r.try_get("event_key")?;
+            Ok((key, event_columns_from_row(r)?.into_event(&ticket.key)?))
+        })
         .collect()
 }
 
-/// Inserts the new events of a batch; exact copies are skipped, an id reused
-/// for a different event fails the whole batch.
-async fn insert_events(
-    conn: &mut Conn,
+async fn load_events(conn: &mut Conn, ticket: &Ticket) -> Result<Vec<TicketEvent>> {
+    Ok(load_keyed_events(conn, ticket)
+        .await?
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect())
+}
+
+/// Sorts a batch against the ticket's stored events, without touching the
+/// database: exact copies (of a stored event or of an earlier one in the
+/// batch) are counted as duplicates; a key reused for a different event, an
+/// event of another ticket or one dated too far ahead refuses the batch.
+/// Returns the new events with their keys, in batch order.
+fn new_events(
     ticket: &Ticket,
+    stored: &[(String, TicketEvent)],
     events: &[TicketEvent],
     now: Timestamp,
-) -> Result<Appended> {
-    let mut done = Appended::default();
-    let mut batch: HashMap<String, TicketEvent> = HashMap::new();
+) -> Result<(Vec<(String, TicketEvent)>, usize)> {
+    let known: HashMap<&str, &TicketEvent> = stored.iter().map(|(k, e)| (k.as_str(), e)).collect();
+    let mut fresh: Vec<(String, TicketEvent)> = Vec::new();
+    let mut in_batch: HashMap<String, usize> = HashMap::new();
+    let mut duplicates = 0;
     for e in events {
         let e = normalised(e);
         if e.ticket != ticket.key {
@@ -134,55 +153,99 @@ async fn insert_events(
             )));
         }
         let key = event_key(&e);
-        let conflict = || Error::ConflictingEvent {
-            id: e.id.clone().unwrap_or_else(|| key.clone()),
-        };
-        if let Some(seen) = batch.get(&key) {
-            if *seen != e {
-                return Err(conflict());
+        let seen = known
+            .get(key.as_str())
+            .copied()
+            .or_else(|| in_batch.get(&key).map(|&i| &fresh[i].1));
+        match seen {
+            Some(old) if *old == e => duplicates += 1,
+            Some(_) => {
+                return Err(Error::ConflictingEvent {
+                    id: e.id.clone().unwrap_or(key),
+                });
             }
-            done.duplicates += 1;
-            continue;
-        }
-        let stored = sqlx::query(
-            "SELECT event_id, kind, at, priority, reason, waiting_on, note, by_whom
-             FROM ticket_events WHERE ticket_id = $1 AND event_key = $2",
-        )
-        .bind(ticket.id.as_str())
-        .bind(&key)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(r) = stored {
-            let old = event_columns_from_row(&r)?.into_event(&ticket.key)?;
-            if old != e {
-                return Err(conflict());
+            None => {
+                in_batch.insert(key.clone(), fresh.len());
+                fresh.push((key, e));
             }
-            done.duplicates += 1;
-        } else {
-            let (kind, priority, reason, waiting_on) = kind_columns(&e.kind);
-            sqlx::query(
-                "INSERT INTO ticket_events
-                 (ticket_id, event_key, event_id, kind, at, priority, reason, waiting_on, note, by_whom, recorded_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            )
-            .bind(ticket.id.as_str())
-            .bind(&key)
-            .bind(e.id.as_deref())
-            .bind(kind)
-            .bind(ms(e.at))
-            .bind(priority)
-            .bind(reason)
-            .bind(waiting_on)
-            .bind(e.note.as_deref())
-            .bind(e.by.as_deref())
-            .bind(ms(now))
-            .execute(&mut *conn)
-            .await?;
-            done.inserted += 1;
         }
-        batch.insert(key, e);
     }
-    Ok(done)
+    Ok((fresh, duplicates))
+}
+
+/// Rows of one multi-row INSERT: 11 parameters a row keeps a statement far
+/// below both engines' limits, and few distinct statement texts are cached.
+const INSERT_CHUNK: usize = 64;
+
+/// Writes new events with multi-row INSERTs.
+async fn insert_rows(
+    conn: &mut Conn,
+    ticket: &Ticket,
+    fresh: &[(String, TicketEvent)],
+    now: Timestamp,
+) -> Result<()> {
+    for chunk in fresh.chunks(INSERT_CHUNK) {
+        let mut sql = String::from(
+            "INSERT INTO ticket_events
+             (ticket_id, event_key, event_id, kind, at, priority, reason, waiting_on, note, by_whom, recorded_at)
+             VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 11;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 1..=11 {
+                if c > 1 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("${}", b + c));
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (key, e) in chunk {
+            let (kind, priority, reason, waiting_on) = kind_columns(&e.kind);
+            q = q
+                .bind(ticket.id.as_str())
+                .bind(key.as_str())
+                .bind(e.id.as_deref())
+                .bind(kind)
+                .bind(ms(e.at))
+                .bind(priority)
+                .bind(reason)
+                .bind(waiting_on)
+                .bind(e.note.as_deref())
+                .bind(e.by.as_deref())
+                .bind(ms(now));
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts the new events of a batch; exact copies are skipped, an id reused
+/// for a different event fails the whole batch. Returns the ticket's events
+/// after the batch (stored ones first, in arrival order) when any was new.
+async fn insert_events(
+    conn: &mut Conn,
+    ticket: &Ticket,
+    events: &[TicketEvent],
+    now: Timestamp,
+) -> Result<(Appended, Option<Vec<TicketEvent>>)> {
+    let stored = load_keyed_events(conn, ticket).await?;
+    let (fresh, duplicates) = new_events(ticket, &stored, events, now)?;
+    let done = Appended {
+        inserted: fresh.len(),
+        duplicates,
+    };
+    if fresh.is_empty() {
+        return Ok((done, None));
+    }
+    insert_rows(conn, ticket, &fresh, now).await?;
+    let all = stored.into_iter().chain(fresh).map(|(_, e)| e).collect();
+    Ok((done, Some(all)))
 }
 
 /// Recomputes a ticket's clocks from its stored events at `now` and rewrites
@@ -195,18 +258,32 @@ pub(crate) async fn recompute(
     now: Timestamp,
 ) -> Result<TicketClocks> {
     let events = load_events(conn, ticket).await?;
+    recompute_from(conn, cache, ticket, &events, now).await
+}
+
+/// Clock rows of one multi-row INSERT (17 parameters a row).
+const CLOCK_CHUNK: usize = 32;
+
+/// [`recompute`] from the ticket's events already at hand (all of them, as
+/// stored in this transaction).
+async fn recompute_from(
+    conn: &mut Conn,
+    cache: &PolicyCache,
+    ticket: &Ticket,
+    events: &[TicketEvent],
+    now: Timestamp,
+) -> Result<TicketClocks> {
     let policy = load_policy(conn, cache, &ticket.contract_id, ticket.contract_version).await?;
     // Events dated slightly ahead of `now` (clock skew) are applied too.
     let latest = events.iter().map(|e| e.at).max().unwrap_or(now);
-    let clocks = evaluate(&policy, &events, now.max(latest))?;
+    let clocks = evaluate(&policy, events, now.max(latest))?;
     sqlx::query("DELETE FROM clocks WHERE ticket_id = $1")
         .bind(ticket.id.as_str())
         .execute(&mut *conn)
         .await?;
     let (mut at_risk, mut next_at): (Option<i64>, Option<i64>) = (None, None);
     for c in &clocks.clocks {
-        let next = c.next_crossing();
-        let next_ms = next.and_then(|n| n.at).map(ms);
+        let next_ms = c.next_crossing().and_then(|n| n.at).map(ms);
         next_at = match (next_at, next_ms) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -218,32 +295,51 @@ pub(crate) async fn recompute(
             let r = c.remaining.as_secs();
             at_risk = Some(at_risk.map_or(r, |a| a.min(r)));
         }
-        sqlx::query(
+    }
+    for chunk in clocks.clocks.chunks(CLOCK_CHUNK) {
+        let mut sql = String::from(
             "INSERT INTO clocks
              (ticket_id, metric, cycle, client_id, state, target_secs, elapsed_secs, paused_secs,
               remaining_secs, started_at, stopped_at, deadline, breached_at, next_share,
               next_threshold_secs, next_crossing_at, evaluated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-        )
-        .bind(ticket.id.as_str())
-        .bind(c.metric.as_str())
-        .bind(i64::from(c.cycle))
-        .bind(ticket.client.as_str())
-        .bind(c.state.as_str())
-        .bind(c.target.as_secs())
-        .bind(c.elapsed.as_secs())
-        .bind(c.paused.as_secs())
-        .bind(c.remaining.as_secs())
-        .bind(ms(c.started_at))
-        .bind(c.stopped_at.map(ms))
-        .bind(c.deadline.map(ms))
-        .bind(c.breached_at.map(ms))
-        .bind(next.map(|n| n.share.normalize().to_string()))
-        .bind(next.map(|n| n.threshold.as_secs()))
-        .bind(next_ms)
-        .bind(ms(clocks.at))
-        .execute(&mut *conn)
-        .await?;
+             VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 1..=17 {
+                if c > 1 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("${}", i * 17 + c));
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for c in chunk {
+            let next = c.next_crossing();
+            q = q
+                .bind(ticket.id.as_str())
+                .bind(c.metric.as_str())
+                .bind(i64::from(c.cycle))
+                .bind(ticket.client.as_str())
+                .bind(c.state.as_str())
+                .bind(c.target.as_secs())
+                .bind(c.elapsed.as_secs())
+                .bind(c.paused.as_secs())
+                .bind(c.remaining.as_secs())
+                .bind(ms(c.started_at))
+                .bind(c.stopped_at.map(ms))
+                .bind(c.deadline.map(ms))
+                .bind(c.breached_at.map(ms))
+                .bind(next.map(|n| n.share.normalize().to_string()))
+                .bind(next.map(|n| n.threshold.as_secs()))
+                .bind(next.and_then(|n| n.at).map(ms))
+                .bind(ms(clocks.at));
+        }
+        q.execute(&mut *conn).await?;
     }
     if clocks.status != TicketStatus::Open {
         at_risk = None;
@@ -331,8 +427,9 @@ pub(crate) async fn open_ticket(
         Error::Conflict(_) => Error::Conflict(format!("a ticket `{}` of this client", ticket.key)),
         other => other,
     })?;
-    insert_events(&mut tx, &ticket, std::slice::from_ref(&new.opened), now).await?;
-    recompute(&mut tx, cache, &ticket, now).await?;
+    let (_, events) =
+        insert_events(&mut tx, &ticket, std::slice::from_ref(&new.opened), now).await?;
+    recompute_from(&mut tx, cache, &ticket, &events.unwrap_or_default(), now).await?;
     tx.commit().await?;
     Ok(ticket)
 }
@@ -349,9 +446,9 @@ pub(crate) async fn append_events(
     let ticket = find_ticket(&mut tx, tenant, ticket, true)
         .await?
         .ok_or(Error::NotFound)?;
-    let done = insert_events(&mut tx, &ticket, events, now).await?;
-    if done.inserted > 0 {
-        recompute(&mut tx, cache, &ticket, now).await?;
+    let (done, all) = insert_events(&mut tx, &ticket, events, now).await?;
+    if let Some(all) = all {
+        recompute_from(&mut tx, cache, &ticket, &all, now).await?;
     }
     tx.commit().await?;
     Ok(done)

@@ -7,6 +7,7 @@ mod harness;
 mod accounts;
 mod contracts;
 mod events;
+mod ingest;
 mod monitor;
 mod tenancy;
 
