@@ -8,6 +8,7 @@ mod accounts;
 mod contracts;
 mod events;
 mod monitor;
+mod notifications;
 mod tenancy;
 
 use accord_core::clock::{EventKind, TicketEvent};
