@@ -6,18 +6,21 @@
 //! the store and render; `extract.rs` turns requests into typed values or
 //! problems; `error.rs` is the one HTTP error type; `ops.rs` serves
 //! `/healthz`, `/readyz` and `/metrics`; `settings.rs` is the typed
-//! configuration.
+//! configuration; `notify/` runs the monitor that fires threshold crossings
+//! and the worker that delivers their notifications; `clock.rs` says what
+//! "now" is.
 
 pub mod api;
+pub mod clock;
 pub mod error;
 pub mod extract;
 pub mod metrics;
+pub mod notify;
 pub mod ops;
 pub mod settings;
 pub mod state;
 
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -31,11 +34,11 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 use tracing::Instrument;
 
+pub use clock::{Clock, ManualClock};
 pub use error::{ApiError, Problem};
 pub use settings::{DatabaseUrl, LogFormat, Overrides, Settings, SettingsError};
 
 use crate::error::REQUEST_ID;
-use crate::metrics::Metrics;
 use crate::state::AppState;
 
 /// The largest request body accepted, in bytes (1 MiB).
@@ -58,15 +61,29 @@ pub enum ServerError {
     /// Serving failed.
     #[error("the server failed: {0}")]
     Io(#[from] std::io::Error),
+    /// The notification settings cannot be used (an SMTP sender that is
+    /// not an address, ...).
+    #[error("notifications: {0}")]
+    Notifications(String),
 }
 
 /// Opens (and migrates) the database in `settings`, then serves the API on
 /// `listener` until `shutdown` completes; in-flight requests are finished
-/// before it returns.
+/// before it returns. The monitor and delivery workers run meanwhile.
 pub async fn launch(
     settings: Settings,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    launch_with_clock(settings, listener, shutdown, Clock::system()).await
+}
+
+/// [`launch`] reading `clock` for "now" (tests drive a [`ManualClock`]).
+pub async fn launch_with_clock(
+    settings: Settings,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    clock: Clock,
 ) -> Result<(), ServerError> {
     let url = settings.database_url();
     let store = Store::open(url.expose())
@@ -75,13 +92,17 @@ pub async fn launch(
             url: url.redacted(),
             source: Box::new(source),
         })?;
-    let app = router(store.clone())?;
+    let state = AppState::new(store.clone(), clock)?;
+    let workers = notify::Workers::start(&state, &settings)?;
+    let app = app(state);
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, database = %url, backend = store.backend_name(), "serving");
     }
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
+    workers.stop().await;
+    served?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -96,13 +117,13 @@ pub fn openapi_json() -> Result<String, ServerError> {
 
 /// The whole application over `store`.
 pub fn router(store: Store) -> Result<Router, ServerError> {
+    Ok(app(AppState::new(store, Clock::system())?))
+}
+
+/// The whole application over `state`.
+fn app(state: AppState) -> Router {
     let (v1, _) = api::v1::router().split_for_parts();
-    let state = AppState {
-        store,
-        metrics: Arc::new(Metrics::default()),
-        openapi: Arc::new(openapi_json()?),
-    };
-    Ok(Router::new()
+    Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
@@ -111,7 +132,7 @@ pub fn router(store: Store) -> Result<Router, ServerError> {
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state))
+        .with_state(state)
 }
 
 async fn openapi(State(state): State<AppState>) -> Response {

@@ -31,6 +31,9 @@ struct Requests {
 pub struct Metrics {
     requests: Mutex<Requests>,
     events_ingested: AtomicU64,
+    // Monitoring and notifications (SPEC §7).
+    firings: AtomicU64,
+    notifications: Mutex<BTreeMap<(&'static str, &'static str), u64>>,
 }
 
 impl Metrics {
@@ -60,6 +63,20 @@ impl Metrics {
     pub fn events_ingested(&self, n: usize) {
         self.events_ingested
             .fetch_add(u64::try_from(n).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
+    /// Counts threshold crossings this process fired.
+    pub fn firings(&self, n: usize) {
+        self.firings
+            .fetch_add(u64::try_from(n).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
+    /// Counts a notification attempt's outcome: `sent`, `retried` (failed,
+    /// tried again later) or `failed` (given up).
+    pub fn notification(&self, channel: &'static str, outcome: &'static str) {
+        if let Ok(mut m) = self.notifications.lock() {
+            *m.entry((channel, outcome)).or_default() += 1;
+        }
     }
 
     /// The Prometheus text exposition, with `clocks` (state, count) appended.
@@ -111,6 +128,30 @@ impl Metrics {
             "accord_events_ingested_total {}",
             self.events_ingested.load(Ordering::Relaxed)
         );
+        out.push_str(
+            "# HELP accord_monitor_firings_total Warning thresholds and breaches fired by this process.\n",
+        );
+        out.push_str("# TYPE accord_monitor_firings_total counter\n");
+        let _ = writeln!(
+            out,
+            "accord_monitor_firings_total {}",
+            self.firings.load(Ordering::Relaxed)
+        );
+        out.push_str(
+            "# HELP accord_notifications_total Notification attempts by channel and outcome (sent, retried, failed).\n",
+        );
+        out.push_str("# TYPE accord_notifications_total counter\n");
+        let notifications = self
+            .notifications
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default();
+        for ((channel, outcome), n) in &notifications {
+            let _ = writeln!(
+                out,
+                "accord_notifications_total{{channel=\"{channel}\",outcome=\"{outcome}\"}} {n}"
+            );
+        }
         out.push_str("# HELP accord_clocks SLA clocks by state, as last computed.\n");
         out.push_str("# TYPE accord_clocks gauge\n");
         for (state, n) in clocks {
@@ -146,5 +187,22 @@ mod tests {
         ));
         assert!(text.contains("accord_events_ingested_total 5"));
         assert!(text.contains("accord_clocks{state=\"running\"} 2"));
+    }
+
+    #[test]
+    fn firings_and_notifications_are_counted_by_channel_and_outcome() {
+        let m = Metrics::default();
+        m.firings(3);
+        m.notification("webhook", "sent");
+        m.notification("webhook", "sent");
+        m.notification("email", "failed");
+        let text = m.render(&[]);
+        assert!(text.contains("accord_monitor_firings_total 3"), "{text}");
+        assert!(
+            text.contains("accord_notifications_total{channel=\"webhook\",outcome=\"sent\"} 2")
+        );
+        assert!(
+            text.contains("accord_notifications_total{channel=\"email\",outcome=\"failed\"} 1")
+        );
     }
 }

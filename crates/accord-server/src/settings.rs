@@ -23,6 +23,30 @@ data_dir = "./accord-data"
 # database_url = "postgres://accord:secret@db.internal/accord"
 # Log lines as "text" (for people) or "json" (for log collectors).
 log_format = "text"
+
+# Notifications of warnings and breaches (webhooks and e-mail).
+[notifications]
+# Tries per notification before it is given up.
+max_attempts = 8
+# The wait before retry n is retry_base_ms * 2^(n-1), at most retry_max_ms.
+retry_base_ms = 30000
+retry_max_ms = 3600000
+# How long one webhook POST or SMTP session may take.
+timeout_ms = 10000
+# The longest the monitor and the delivery worker sleep without looking
+# (they also wake at the next due instant and when events arrive).
+idle_check_ms = 60000
+
+# E-mail to the contacts a contract names for warnings. Without [smtp],
+# e-mail notifications are recorded as failed. tls is "starttls" (the relay
+# must offer it) or "none" (plain SMTP, for a relay on localhost).
+# [smtp]
+# host = "smtp.example.com"
+# port = 587
+# tls = "starttls"
+# from = "Accord <accord@provider.example>"
+# username = "accord"
+# password = "secret"
 "#;
 
 /// How log lines are written.
@@ -114,6 +138,10 @@ pub struct Settings {
     pub database_url: Option<DatabaseUrl>,
     /// Log line format (the binary installs the subscriber).
     pub log_format: LogFormat,
+    /// Retries and timeouts of notifications.
+    pub notifications: NotificationSettings,
+    /// The SMTP relay e-mail goes through; `None`: no e-mail is sent.
+    pub smtp: Option<SmtpSettings>,
 }
 
 impl Default for Settings {
@@ -123,7 +151,138 @@ impl Default for Settings {
             data_dir: PathBuf::from("./accord-data"),
             database_url: None,
             log_format: LogFormat::Text,
+            notifications: NotificationSettings::default(),
+            smtp: None,
         }
+    }
+}
+
+/// `[notifications]`: how webhooks and e-mails are retried.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotificationSettings {
+    /// Tries per notification before it is given up (at least 1).
+    pub max_attempts: u32,
+    /// The wait before the first retry, in milliseconds; it doubles after
+    /// every failed retry.
+    pub retry_base_ms: u64,
+    /// The longest wait between two tries, in milliseconds.
+    pub retry_max_ms: u64,
+    /// How long one webhook POST or SMTP session may take, in milliseconds.
+    pub timeout_ms: u64,
+    /// The longest the workers sleep without looking for due work, in
+    /// milliseconds (a server is woken by its own events only).
+    pub idle_check_ms: u64,
+}
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        NotificationSettings {
+            max_attempts: 8,
+            retry_base_ms: 30_000,
+            retry_max_ms: 3_600_000,
+            timeout_ms: 10_000,
+            idle_check_ms: 60_000,
+        }
+    }
+}
+
+impl NotificationSettings {
+    /// The wait after failed attempt `n` (from 1): base × 2^(n−1), capped.
+    pub fn backoff(&self, attempt: u32) -> std::time::Duration {
+        let factor = 1u64
+            .checked_shl(attempt.saturating_sub(1))
+            .unwrap_or(u64::MAX);
+        let ms = self
+            .retry_base_ms
+            .saturating_mul(factor)
+            .min(self.retry_max_ms);
+        std::time::Duration::from_millis(ms)
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        let invalid = |setting, message: &str| {
+            Err(SettingsError::Invalid {
+                setting,
+                message: message.to_string(),
+            })
+        };
+        if self.max_attempts == 0 {
+            return invalid("notifications.max_attempts", "must be at least 1");
+        }
+        if self.retry_base_ms == 0 || self.retry_max_ms < self.retry_base_ms {
+            return invalid(
+                "notifications.retry_base_ms",
+                "must be at least 1 and at most notifications.retry_max_ms",
+            );
+        }
+        if self.timeout_ms == 0 || self.idle_check_ms == 0 {
+            return invalid(
+                "notifications.timeout_ms",
+                "timeout_ms and idle_check_ms must be at least 1",
+            );
+        }
+        Ok(())
+    }
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain SMTP upgraded with STARTTLS, which the relay must offer.
+    #[default]
+    Starttls,
+    /// Plain SMTP, for a relay on the same host or network.
+    None,
+}
+
+/// `[smtp]`: the relay e-mail notifications go through.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    /// The relay's host name.
+    pub host: String,
+    /// Its port (default 587).
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    /// How the connection is secured (default STARTTLS).
+    #[serde(default)]
+    pub tls: SmtpTls,
+    /// The sender, e.g. `Accord <accord@provider.example>`.
+    pub from: String,
+    /// The user to log in as, if the relay needs it.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Its password; `Debug` does not print it.
+    #[serde(default)]
+    pub password: Option<Password>,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+
+/// A password; `Debug` prints `***`.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Password(String);
+
+impl Password {
+    /// Wraps a password.
+    pub fn new(p: impl Into<String>) -> Self {
+        Password(p.into())
+    }
+
+    /// The password, to log in with.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(***)")
     }
 }
 
@@ -233,6 +392,7 @@ impl Settings {
         if let Some(v) = overrides.log_format {
             s.log_format = v;
         }
+        s.notifications.validate()?;
         Ok(s)
     }
 
@@ -301,5 +461,45 @@ mod tests {
         assert_eq!(url.expose(), "postgres://a:hunter2@db/accord");
         assert!(!format!("{s:?}").contains("hunter2"));
         assert_eq!(url.to_string(), "postgres://a:***@db/accord");
+    }
+
+    #[test]
+    fn the_example_smtp_table_parses_and_hides_its_password() {
+        // Everything from `# [smtp]` on is the commented-out table.
+        let (before, after) = EXAMPLE.split_at(EXAMPLE.find("# [smtp]").unwrap());
+        let uncommented = before.to_string() + &after.replace("# ", "");
+        let s = Settings::from_toml(Path::new("x.toml"), &uncommented).unwrap();
+        let smtp = s.smtp.clone().unwrap();
+        assert_eq!(
+            (smtp.host.as_str(), smtp.port, smtp.tls),
+            ("smtp.example.com", 587, SmtpTls::Starttls)
+        );
+        assert_eq!(smtp.password.as_ref().map(Password::expose), Some("secret"));
+        assert!(!format!("{s:?}").contains("secret"));
+    }
+
+    #[test]
+    fn backoff_doubles_from_the_base_up_to_the_cap() {
+        let n = NotificationSettings {
+            retry_base_ms: 1000,
+            retry_max_ms: 5000,
+            ..NotificationSettings::default()
+        };
+        let waits: Vec<u64> = (1..=5).map(|a| n.backoff(a).as_millis() as u64).collect();
+        assert_eq!(waits, [1000, 2000, 4000, 5000, 5000]);
+        assert_eq!(n.backoff(200).as_millis(), 5000);
+    }
+
+    #[test]
+    fn nonsensical_retry_settings_are_refused_naming_the_setting() {
+        let path =
+            std::env::temp_dir().join(format!("accord-settings-{}.toml", std::process::id()));
+        std::fs::write(&path, "[notifications]\nmax_attempts = 0\n").unwrap();
+        let e = Settings::load(Some(&path), |_| None, Overrides::default()).unwrap_err();
+        let _ = std::fs::remove_file(&path);
+        assert!(
+            e.to_string().starts_with("notifications.max_attempts: "),
+            "{e}"
+        );
     }
 }

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use accord_store::Store;
+use tokio::sync::Notify;
 
+use crate::clock::Clock;
 use crate::metrics::Metrics;
 
 /// The application state, cheap to clone.
@@ -16,4 +18,22 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The OpenAPI document, serialised once.
     pub openapi: Arc<String>,
+    /// Where "now" comes from (the system clock outside tests).
+    pub clock: Clock,
+    /// Poked when events change clocks, so the monitor re-reads the next
+    /// crossing instead of sleeping through a nearer one.
+    pub wake_monitor: Arc<Notify>,
+}
+
+impl AppState {
+    /// The state over `store` with fresh metrics, reading `clock`.
+    pub fn new(store: Store, clock: Clock) -> Result<AppState, crate::ServerError> {
+        Ok(AppState {
+            store,
+            metrics: Arc::new(Metrics::default()),
+            openapi: Arc::new(crate::openapi_json()?),
+            clock,
+            wake_monitor: Arc::new(Notify::new()),
+        })
+    }
 }

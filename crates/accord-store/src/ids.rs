@@ -118,6 +118,15 @@ id_type!(
     TicketId
 );
 
+id_type!(
+    /// A registered webhook.
+    WebhookId
+);
+id_type!(
+    /// A notification of a fired crossing (one channel and recipient).
+    NotificationId
+);
+
 impl From<ClientId> for OrgId {
     fn from(c: ClientId) -> OrgId {
         OrgId(c.0)

@@ -43,6 +43,12 @@ pub use model::{
     Appended, AtRisk, ContractVersion, FiredCrossing, NewTicket, NewUser, OrgKind, Organisation,
     Role, StoredClock, Ticket, TicketFilter, TicketWithClocks, TokenInfo, User,
 };
+// Notifications (SPEC §7).
+pub use ids::{NotificationId, WebhookId};
+pub use model::{
+    AttemptOutcome, CrossingKind, CrossingRecord, DeliveryAttempt, DeliveryRecord, DeliveryStatus,
+    NewWebhook, Notification, NotificationTarget, Webhook, WebhookEvents,
+};
 
 use db::{PolicyCache, postgres, sqlite};
 
@@ -407,5 +413,79 @@ impl Store {
     ) -> Result<Vec<FiredCrossing>> {
         let cache = &*self.policies;
         dispatch!(self.claim_due_crossings(cache, now, limit))
+    }
+
+    // ---- notifications (SPEC §4, §7) ----
+
+    /// Registers a webhook. Its signing secret is returned here once.
+    /// [`Error::Invalid`] for a URL that is not `http(s)://HOST...` or an
+    /// unknown client.
+    #[instrument(skip_all)]
+    pub async fn create_webhook(
+        &self,
+        new: NewWebhook,
+        now: Timestamp,
+    ) -> Result<(Webhook, String)> {
+        dispatch!(self.create_webhook(new, now))
+    }
+
+    /// The registered webhooks, oldest first.
+    #[instrument(skip_all)]
+    pub async fn webhooks(&self) -> Result<Vec<Webhook>> {
+        dispatch!(self.webhooks())
+    }
+
+    /// Deletes a webhook and cancels its pending notifications; `false` if
+    /// it was unknown or already deleted.
+    #[instrument(skip_all, fields(webhook = %id))]
+    pub async fn delete_webhook(&self, id: &WebhookId, now: Timestamp) -> Result<bool> {
+        dispatch!(self.delete_webhook(id, now))
+    }
+
+    /// Claims up to `limit` notifications due by `now` for one attempt
+    /// each; none is claimed by another caller until `lease_until` (after
+    /// which one whose attempt was never recorded is due again).
+    #[instrument(skip_all, fields(limit))]
+    pub async fn claim_notifications(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<Notification>> {
+        dispatch!(self.claim_notifications(now, lease_until, limit))
+    }
+
+    /// Records a delivery attempt and its outcome; `false` (nothing
+    /// written) if that attempt was already recorded by another worker.
+    #[instrument(skip_all, fields(notification = %id, attempt = attempt.attempt))]
+    pub async fn record_attempt(
+        &self,
+        id: &NotificationId,
+        attempt: &DeliveryAttempt,
+        outcome: AttemptOutcome,
+        now: Timestamp,
+    ) -> Result<bool> {
+        dispatch!(self.record_attempt(id, attempt, outcome, now))
+    }
+
+    /// The earliest scheduled threshold crossing of any ticket.
+    pub async fn next_crossing_at(&self) -> Result<Option<Timestamp>> {
+        dispatch!(self.next_crossing_at())
+    }
+
+    /// The earliest next attempt of a pending notification.
+    pub async fn next_notification_at(&self) -> Result<Option<Timestamp>> {
+        dispatch!(self.next_notification_at())
+    }
+
+    /// The crossings fired for a ticket, with their notifications and
+    /// attempts; `None` if it does not exist or the tenant may not see it.
+    #[instrument(skip_all, fields(ticket = %ticket))]
+    pub async fn ticket_crossings(
+        &self,
+        tenant: &Tenant,
+        ticket: &TicketId,
+    ) -> Result<Option<Vec<CrossingRecord>>> {
+        dispatch!(self.ticket_crossings(tenant, ticket))
     }
 }

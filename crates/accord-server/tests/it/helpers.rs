@@ -4,7 +4,7 @@
 //! skipped with a message when unreachable, required when `CI` is set),
 //! seeded through the store, with a small typed client.
 
-use accord_server::{DatabaseUrl, Settings};
+use accord_server::{Clock, DatabaseUrl, Settings};
 use accord_store::testing::TestDb;
 use accord_store::{ClientId, NewUser, Role, Store};
 use jiff::Timestamp;
@@ -37,17 +37,26 @@ impl TestApp {
     /// Serves `launch` on a loopback port over the fresh database `db`,
     /// which is already migrated.
     async fn start(db: TestDb) -> TestApp {
+        TestApp::start_with(db, Settings::default(), Clock::system()).await
+    }
+
+    /// Serves `launch_with_clock` with `settings` (its database replaced by
+    /// `db`'s) reading `clock`.
+    pub async fn start_with(db: TestDb, settings: Settings, clock: Clock) -> TestApp {
         let settings = Settings {
             database_url: Some(DatabaseUrl::new(db.url.clone())),
-            ..Settings::default()
+            ..settings
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let store = db.store.clone();
         let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(accord_server::launch(settings, listener, async move {
+        let shutdown = async move {
             let _ = rx.await;
-        }));
+        };
+        let server = tokio::spawn(accord_server::launch_with_clock(
+            settings, listener, shutdown, clock,
+        ));
         TestApp {
             base: format!("http://{addr}"),
             store,
@@ -109,6 +118,11 @@ impl TestApp {
             .await
             .unwrap();
         secret.expose().to_string()
+    }
+
+    /// The database's URL, to start a second server on it.
+    pub fn database_url(&self) -> String {
+        self.db.url.clone()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -6,5 +6,7 @@ mod helpers;
 
 mod api;
 mod contracts;
+mod notify;
 mod ops;
+mod receivers;
 mod tenancy;

@@ -12,7 +12,9 @@ use accord_core::clock::Metric;
 use jiff::Timestamp;
 use sqlx::{AssertSqlSafe, Pool, Row};
 
-use super::{CLAIM_SKIP_LOCKED, Db, begin_write, recompute};
+use super::{
+    CLAIM_SKIP_LOCKED, Db, begin_write, enqueue, recompute, subscribers, warning_contacts,
+};
 use crate::db::{PolicyCache, ms, parse_metric, parse_status, to_u32, ts};
 use crate::ids::{ClientId, TicketId};
 use crate::model::{FiredCrossing, Ticket};
@@ -36,6 +38,8 @@ pub(crate) async fn claim_due_crossings(
         .fetch_all(&mut *tx)
         .await?;
     let mut fired = Vec::new();
+    // Read once per claim, and only when something fires.
+    let mut webhooks = None;
     for r in &rows {
         let ticket = Ticket {
             id: TicketId::from_db(r.try_get("id")?),
@@ -64,6 +68,7 @@ pub(crate) async fn claim_due_crossings(
             ));
         }
         let clocks = recompute(&mut tx, cache, &ticket, now).await?;
+        let mut contacts = None;
         for (metric, cycle, scheduled) in due_clocks {
             let Some(clock) = clocks
                 .clocks
@@ -81,8 +86,9 @@ pub(crate) async fn claim_due_crossings(
                 let share = crossing.share.normalize();
                 let inserted = sqlx::query(
                     "INSERT INTO fired_crossings
-                     (ticket_id, metric, cycle, share, threshold_secs, crossed_at, fired_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+                     (ticket_id, metric, cycle, share, threshold_secs, crossed_at, fired_at,
+                      contract_version)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
                 )
                 .bind(ticket.id.as_str())
                 .bind(metric.as_str())
@@ -91,10 +97,11 @@ pub(crate) async fn claim_due_crossings(
                 .bind(crossing.threshold.as_secs())
                 .bind(ms(at))
                 .bind(ms(now))
+                .bind(i64::from(ticket.contract_version))
                 .execute(&mut *tx)
                 .await?;
                 if inserted.rows_affected() == 1 {
-                    fired.push(FiredCrossing {
+                    let firing = FiredCrossing {
                         ticket: ticket.id.clone(),
                         ticket_key: ticket.key.clone(),
                         client: ticket.client.clone(),
@@ -103,7 +110,21 @@ pub(crate) async fn claim_due_crossings(
                         share,
                         threshold_secs: crossing.threshold.as_secs(),
                         crossed_at: at,
-                    });
+                    };
+                    // Its notifications commit or roll back with the firing.
+                    let hooks = match &mut webhooks {
+                        Some(h) => h,
+                        None => webhooks.insert(subscribers(&mut tx).await?),
+                    };
+                    let to = match &mut contacts {
+                        Some(c) => c,
+                        None => contacts.insert(
+                            warning_contacts(&mut tx, &ticket.contract_id, ticket.contract_version)
+                                .await?,
+                        ),
+                    };
+                    enqueue(&mut tx, &ticket, &firing, hooks, to, now).await?;
+                    fired.push(firing);
                 }
             }
         }

@@ -41,6 +41,12 @@ mod contracts;
     reason = "compiled once per backend on purpose; see db/mod.rs"
 )]
 mod monitor;
+#[path = "notifications.rs"]
+#[allow(
+    clippy::duplicate_mod,
+    reason = "compiled once per backend on purpose; see db/mod.rs"
+)]
+mod notifications;
 #[path = "tickets.rs"]
 #[allow(
     clippy::duplicate_mod,
@@ -51,4 +57,5 @@ mod tickets;
 pub(crate) use accounts::*;
 pub(crate) use contracts::*;
 pub(crate) use monitor::*;
+pub(crate) use notifications::*;
 pub(crate) use tickets::*;

@@ -46,6 +46,12 @@ mod contracts;
     reason = "compiled once per backend on purpose; see db/mod.rs"
 )]
 mod monitor;
+#[path = "notifications.rs"]
+#[allow(
+    clippy::duplicate_mod,
+    reason = "compiled once per backend on purpose; see db/mod.rs"
+)]
+mod notifications;
 #[path = "tickets.rs"]
 #[allow(
     clippy::duplicate_mod,
@@ -56,4 +62,5 @@ mod tickets;
 pub(crate) use accounts::*;
 pub(crate) use contracts::*;
 pub(crate) use monitor::*;
+pub(crate) use notifications::*;
 pub(crate) use tickets::*;

@@ -9,6 +9,7 @@ mod contracts;
 mod events;
 mod ingest;
 mod monitor;
+mod notifications;
 mod tenancy;
 
 use accord_core::clock::{EventKind, TicketEvent};

@@ -6,7 +6,6 @@ use accord_store::ClientId;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use jiff::Timestamp;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -45,7 +44,7 @@ pub async fn upload(
     let name = q.name.unwrap_or_else(|| "contract.toml".into());
     let stored = state
         .store
-        .put_contract_version(&client, &name, &text, Timestamp::now())
+        .put_contract_version(&client, &name, &text, state.clock.now())
         .await
         .map_err(|e| match e {
             accord_store::Error::Invalid(detail) => ApiError::bad_field("client", detail),

@@ -2,8 +2,10 @@
 //! from the handlers' annotations.
 
 pub mod contracts;
+pub mod crossings;
 pub mod dto;
 pub mod tickets;
+pub mod webhooks;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -18,7 +20,8 @@ use crate::state::AppState;
         Errors are RFC 9457 problem documents."),
     modifiers(&BearerAuth),
     tags((name = "tickets", description = "Tickets, their events and clocks"),
-         (name = "contracts", description = "Contract versions"))
+         (name = "contracts", description = "Contract versions"),
+         (name = "webhooks", description = "Where warnings and breaches are sent"))
 )]
 struct ApiDoc;
 
@@ -48,4 +51,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tickets::append))
         .routes(routes!(contracts::upload))
         .routes(routes!(contracts::versions))
+        // Monitoring and notifications (SPEC §7).
+        .routes(routes!(crossings::list))
+        .routes(routes!(webhooks::list, webhooks::create))
+        .routes(routes!(webhooks::delete))
 }

@@ -8,7 +8,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -151,7 +150,7 @@ pub async fn open(
     };
     let ticket = state
         .store
-        .open_ticket(&caller.tenant, new, Timestamp::now())
+        .open_ticket(&caller.tenant, new, state.clock.now())
         .await
         .map_err(|e| match e {
             accord_store::Error::NotFound => {
@@ -159,6 +158,7 @@ pub async fn open(
             }
             other => other.into(),
         })?;
+    state.wake_monitor.notify_one();
     let location = format!("/api/v1/tickets/{}", ticket.id);
     Ok((
         StatusCode::CREATED,
@@ -265,13 +265,17 @@ pub async fn append(
         .collect::<ApiResult<Vec<_>>>()?;
     let done = state
         .store
-        .append_events(&caller.tenant, &id, &events, Timestamp::now())
+        .append_events(&caller.tenant, &id, &events, state.clock.now())
         .await
         .map_err(|e| match e {
             accord_store::Error::NotFound => no_ticket(&id),
             other => other.into(),
         })?;
     state.metrics.events_ingested(done.inserted);
+    if done.inserted > 0 {
+        // The events may have moved a clock's next crossing.
+        state.wake_monitor.notify_one();
+    }
     Ok((
         StatusCode::CREATED,
         Json(AppendedDto {

@@ -1,0 +1,180 @@
+//! `/api/v1/webhooks...` (SPEC §7): register, list and delete the webhooks
+//! that warnings and breaches are POSTed to. Admins only; the signing secret
+//! is shown once, in the answer to the registration.
+
+use accord_store::{ClientId, NewWebhook, Role, Webhook, WebhookEvents, WebhookId};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::dto::instant;
+use crate::error::{ApiError, ApiResult, Place, Problem};
+use crate::extract::{Caller, JsonBody};
+use crate::state::AppState;
+
+fn admin_only(caller: &Caller) -> ApiResult<()> {
+    if caller.user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "only admins may manage webhooks".into(),
+        ))
+    }
+}
+
+/// A webhook to register.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWebhookDto {
+    /// Where to POST: an `http://` or `https://` URL.
+    url: String,
+    /// Which firings it receives: `all` (default), `warning` or `breach`.
+    #[serde(default)]
+    events: Option<String>,
+    /// Only this client's tickets (client id); all clients when absent.
+    #[serde(default)]
+    client: Option<String>,
+    /// Free text for your own reference.
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// A registered webhook.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookDto {
+    /// Its id.
+    pub id: String,
+    /// Where it POSTs.
+    pub url: String,
+    /// `all`, `warning` or `breach`.
+    pub events: String,
+    /// Only this client's tickets, if set.
+    pub client: Option<String>,
+    /// Free text.
+    pub description: String,
+    /// When it was registered.
+    pub created_at: String,
+}
+
+impl From<Webhook> for WebhookDto {
+    fn from(w: Webhook) -> Self {
+        WebhookDto {
+            id: w.id.to_string(),
+            url: w.url,
+            events: w.events.as_str().to_string(),
+            client: w.client.map(|c| c.to_string()),
+            description: w.description,
+            created_at: instant(w.created_at),
+        }
+    }
+}
+
+/// A webhook just registered, with its signing secret (shown only here).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedWebhook {
+    /// The webhook.
+    #[serde(flatten)]
+    pub webhook: WebhookDto,
+    /// The HMAC-SHA256 key of the `Accord-Signature` header: keep it, it is
+    /// not shown again.
+    pub secret: String,
+}
+
+/// Register a webhook for warnings and breaches. Admins only.
+#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", operation_id = "create_webhook",
+    request_body = NewWebhookDto, security(("bearer" = [])),
+    responses((status = 201, body = CreatedWebhook), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<NewWebhookDto>,
+) -> ApiResult<Response> {
+    admin_only(&caller)?;
+    let url = reqwest::Url::parse(body.url.trim())
+        .map_err(|e| ApiError::bad_field("url", format!("`{}` is not a URL: {e}", body.url)))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(ApiError::bad_field(
+            "url",
+            format!("`{url}` is not an http:// or https:// URL with a host"),
+        ));
+    }
+    let events = match body.events.as_deref() {
+        None => WebhookEvents::All,
+        Some(e) => e
+            .parse()
+            .map_err(|e: accord_store::Error| ApiError::bad_field("events", e.to_string()))?,
+    };
+    let client = body
+        .client
+        .map(|c| ClientId::parse(&c).map_err(|e| ApiError::bad_field("client", e.to_string())))
+        .transpose()?;
+    let new = NewWebhook {
+        url: url.to_string(),
+        events,
+        client,
+        description: body.description.unwrap_or_default(),
+    };
+    let (webhook, secret) = state
+        .store
+        .create_webhook(new, state.clock.now())
+        .await
+        .map_err(|e| match e {
+            accord_store::Error::Invalid(detail) => ApiError::Unprocessable {
+                detail,
+                place: Place::field("client"),
+            },
+            other => other.into(),
+        })?;
+    let location = format!("/api/v1/webhooks/{}", webhook.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(CreatedWebhook {
+            webhook: webhook.into(),
+            secret,
+        }),
+    )
+        .into_response())
+}
+
+/// The registered webhooks, oldest first (without their secrets). Admins only.
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", operation_id = "list_webhooks",
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<WebhookDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<WebhookDto>>> {
+    admin_only(&caller)?;
+    let hooks = state.store.webhooks().await?;
+    Ok(Json(hooks.into_iter().map(Into::into).collect()))
+}
+
+/// Delete a webhook; its pending notifications are cancelled. Admins only.
+#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", operation_id = "delete_webhook",
+    params(("id" = String, Path, description = "The webhook's id")),
+    security(("bearer" = [])),
+    responses((status = 204, description = "Deleted"), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    admin_only(&caller)?;
+    let missing = || ApiError::NotFound(format!("there is no webhook `{id}`"));
+    let parsed = WebhookId::parse(&id).map_err(|_| missing())?;
+    if state
+        .store
+        .delete_webhook(&parsed, state.clock.now())
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(missing())
+    }
+}
