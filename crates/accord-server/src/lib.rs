@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod ops;
 pub mod settings;
 pub mod state;
+pub mod web;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -75,7 +76,11 @@ pub async fn launch(
             url: url.redacted(),
             source: Box::new(source),
         })?;
-    let app = router(store.clone())?;
+    let web = web::WebOptions {
+        secure_cookies: settings.secure_cookies,
+    };
+    let app = router_with(store.clone(), web)?
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, database = %url, backend = store.backend_name(), "serving");
     }
@@ -94,15 +99,23 @@ pub fn openapi_json() -> Result<String, ServerError> {
         .map_err(|e| ServerError::OpenApi(e.to_string()))
 }
 
-/// The whole application over `store`.
+/// The whole application over `store`, with the web pages' defaults.
 pub fn router(store: Store) -> Result<Router, ServerError> {
+    router_with(store, web::WebOptions::default())
+}
+
+/// The whole application over `store`: the JSON API, the web pages run
+/// with `web`, and the operations endpoints.
+pub fn router_with(store: Store, web: web::WebOptions) -> Result<Router, ServerError> {
     let (v1, _) = api::v1::router().split_for_parts();
     let state = AppState {
         store,
         metrics: Arc::new(Metrics::default()),
         openapi: Arc::new(openapi_json()?),
+        web: web::WebState::new(web),
     };
     Ok(Router::new()
+        .merge(web::router())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

@@ -16,4 +16,6 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The OpenAPI document, serialised once.
     pub openapi: Arc<String>,
+    /// The web pages' options, sign-in limiter and parsed contracts.
+    pub web: Arc<crate::web::WebState>,
 }

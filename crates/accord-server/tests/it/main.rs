@@ -8,3 +8,4 @@ mod api;
 mod contracts;
 mod ops;
 mod tenancy;
+mod web;

@@ -32,17 +32,31 @@ use crate::{Error, Result};
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Embedded(&'static [(i64, &'static str, &'static str)]);
 
-pub(crate) const SQLITE_MIGRATIONS: Embedded = Embedded(&[(
-    1,
-    "initial",
-    include_str!("../../migrations/sqlite/0001_initial.sql"),
-)]);
+pub(crate) const SQLITE_MIGRATIONS: Embedded = Embedded(&[
+    (
+        1,
+        "initial",
+        include_str!("../../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        3,
+        "web sessions",
+        include_str!("../../migrations/sqlite/0003_web_sessions.sql"),
+    ),
+]);
 
-pub(crate) const POSTGRES_MIGRATIONS: Embedded = Embedded(&[(
-    1,
-    "initial",
-    include_str!("../../migrations/postgres/0001_initial.sql"),
-)]);
+pub(crate) const POSTGRES_MIGRATIONS: Embedded = Embedded(&[
+    (
+        1,
+        "initial",
+        include_str!("../../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        3,
+        "web sessions",
+        include_str!("../../migrations/postgres/0003_web_sessions.sql"),
+    ),
+]);
 
 type Resolved = Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send>>;
 
