@@ -18,6 +18,15 @@ pub fn render(doc: &Document) -> String {
     out.push_str(&format!(
         "<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"
     ));
+    out.push_str(&fragment(doc));
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+/// The document's content (title, subtitle, blocks) without the page
+/// around it, to embed in another page that brings its own styles.
+pub fn fragment(doc: &Document) -> String {
+    let mut out = String::new();
     out.push_str(&format!("<h1>{}</h1>\n", escape(&doc.title)));
     if let Some(sub) = &doc.subtitle {
         out.push_str(&format!("<p class=\"subtitle\">{}</p>\n", escape(sub)));
@@ -53,7 +62,6 @@ pub fn render(doc: &Document) -> String {
             }
         }
     }
-    out.push_str("</main>\n</body>\n</html>\n");
     out
 }
 

@@ -19,6 +19,7 @@ pub mod notify;
 pub mod ops;
 pub mod settings;
 pub mod state;
+pub mod web;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -92,9 +93,12 @@ pub async fn launch_with_clock(
             url: url.redacted(),
             source: Box::new(source),
         })?;
-    let state = AppState::new(store.clone(), clock)?;
+    let web = web::WebOptions {
+        secure_cookies: settings.secure_cookies,
+    };
+    let state = AppState::new(store.clone(), clock, web)?;
     let workers = notify::Workers::start(&state, &settings)?;
-    let app = app(state);
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, database = %url, backend = store.backend_name(), "serving");
     }
@@ -115,15 +119,22 @@ pub fn openapi_json() -> Result<String, ServerError> {
         .map_err(|e| ServerError::OpenApi(e.to_string()))
 }
 
-/// The whole application over `store`.
+/// The whole application over `store`, with the web pages' defaults.
 pub fn router(store: Store) -> Result<Router, ServerError> {
-    Ok(app(AppState::new(store, Clock::system())?))
+    router_with(store, web::WebOptions::default())
+}
+
+/// The whole application over `store`: the JSON API, the web pages run
+/// with `web`, and the operations endpoints.
+pub fn router_with(store: Store, web: web::WebOptions) -> Result<Router, ServerError> {
+    Ok(app(AppState::new(store, Clock::system(), web)?))
 }
 
 /// The whole application over `state`.
 fn app(state: AppState) -> Router {
     let (v1, _) = api::v1::router().split_for_parts();
     Router::new()
+        .merge(web::router())
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

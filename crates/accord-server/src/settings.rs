@@ -4,7 +4,8 @@
 //! overriding the one before.
 //!
 //! Environment overrides, the complete list: `ACCORD_LISTEN`,
-//! `ACCORD_DATA_DIR`, `ACCORD_DATABASE_URL`, `ACCORD_LOG_FORMAT`.
+//! `ACCORD_DATA_DIR`, `ACCORD_DATABASE_URL`, `ACCORD_LOG_FORMAT`,
+//! `ACCORD_SECURE_COOKIES`.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -23,6 +24,10 @@ data_dir = "./accord-data"
 # database_url = "postgres://accord:secret@db.internal/accord"
 # Log lines as "text" (for people) or "json" (for log collectors).
 log_format = "text"
+# Mark the web pages' cookies Secure. Browsers accept Secure cookies from
+# http://localhost and 127.0.0.1; set false only to serve plain HTTP on
+# another address (behind TLS, keep true).
+secure_cookies = true
 
 # Notifications of warnings and breaches (webhooks and e-mail).
 [notifications]
@@ -138,6 +143,8 @@ pub struct Settings {
     pub database_url: Option<DatabaseUrl>,
     /// Log line format (the binary installs the subscriber).
     pub log_format: LogFormat,
+    /// Whether the web pages' cookies are `Secure`.
+    pub secure_cookies: bool,
     /// Retries and timeouts of notifications.
     pub notifications: NotificationSettings,
     /// The SMTP relay e-mail goes through; `None`: no e-mail is sent.
@@ -151,6 +158,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("./accord-data"),
             database_url: None,
             log_format: LogFormat::Text,
+            secure_cookies: true,
             notifications: NotificationSettings::default(),
             smtp: None,
         }
@@ -379,6 +387,18 @@ impl Settings {
         }
         if let Some(v) = env("ACCORD_LOG_FORMAT") {
             s.log_format = v.parse()?;
+        }
+        if let Some(v) = env("ACCORD_SECURE_COOKIES") {
+            s.secure_cookies = match v.as_str() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                other => {
+                    return Err(SettingsError::Invalid {
+                        setting: "ACCORD_SECURE_COOKIES",
+                        message: format!("`{other}` is not true or false"),
+                    });
+                }
+            };
         }
         if let Some(v) = overrides.listen {
             s.listen = v;

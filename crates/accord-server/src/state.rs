@@ -23,17 +23,25 @@ pub struct AppState {
     /// Poked when events change clocks, so the monitor re-reads the next
     /// crossing instead of sleeping through a nearer one.
     pub wake_monitor: Arc<Notify>,
+    /// The web pages' options, sign-in limiter and parsed contracts.
+    pub web: Arc<crate::web::WebState>,
 }
 
 impl AppState {
-    /// The state over `store` with fresh metrics, reading `clock`.
-    pub fn new(store: Store, clock: Clock) -> Result<AppState, crate::ServerError> {
+    /// The state over `store` with fresh metrics, reading `clock`, serving
+    /// the web pages with `web`.
+    pub fn new(
+        store: Store,
+        clock: Clock,
+        web: crate::web::WebOptions,
+    ) -> Result<AppState, crate::ServerError> {
         Ok(AppState {
             store,
             metrics: Arc::new(Metrics::default()),
             openapi: Arc::new(crate::openapi_json()?),
             clock,
             wake_monitor: Arc::new(Notify::new()),
+            web: crate::web::WebState::new(web),
         })
     }
 }

@@ -90,6 +90,13 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// `n` random bytes in hexadecimal.
+pub(crate) fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
 /// SHA-256 of `text` in hexadecimal.
 pub(crate) fn sha256_hex(text: &str) -> String {
     hex(&Sha256::digest(text.as_bytes()))

@@ -52,6 +52,9 @@ pub use model::{
 
 use db::{PolicyCache, postgres, sqlite};
 
+// ---- the web application (issue 6) ----
+pub use model::{ClockOutcome, ContractSummary, SessionSecret, TokenListing, WebSession};
+
 /// The database behind a [`Store`].
 #[derive(Debug, Clone)]
 enum Backend {
@@ -488,4 +491,102 @@ impl Store {
     ) -> Result<Option<Vec<CrossingRecord>>> {
         dispatch!(self.ticket_crossings(tenant, ticket))
     }
+
+    // ---- the web application (issue 6): sessions and page reads ----
+
+    /// Starts a browser session for `user` until `expires_at`: a new random
+    /// id every time (so a session id fixed before sign-in is never
+    /// promoted) with its own CSRF token. Only the id's SHA-256 is stored.
+    #[instrument(skip_all, fields(user = %user))]
+    pub async fn create_web_session(
+        &self,
+        user: &UserId,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<SessionSecret> {
+        dispatch!(self.create_session(user, now, expires_at))
+    }
+
+    /// The session with this secret, if it exists and has not expired.
+    #[instrument(skip_all)]
+    pub async fn web_session(
+        &self,
+        secret: &SessionSecret,
+        now: Timestamp,
+    ) -> Result<Option<WebSession>> {
+        dispatch!(self.web_session(secret, now))
+    }
+
+    /// Ends one session (sign out).
+    #[instrument(skip_all)]
+    pub async fn delete_web_session(&self, secret: &SessionSecret) -> Result<()> {
+        dispatch!(self.delete_session(secret))
+    }
+
+    /// Ends every session of a user (sign out everywhere); how many ended.
+    #[instrument(skip_all, fields(user = %user))]
+    pub async fn delete_user_web_sessions(&self, user: &UserId) -> Result<u64> {
+        dispatch!(self.delete_user_sessions(user))
+    }
+
+    /// Sets (or, with `None`, clears) the IANA zone a user reads times in.
+    /// The caller checks the zone exists.
+    #[instrument(skip_all, fields(user = %user))]
+    pub async fn set_user_time_zone(&self, user: &UserId, zone: Option<&str>) -> Result<()> {
+        dispatch!(self.set_time_zone(user, zone))
+    }
+
+    /// The users the tenant may see: everyone for the provider, a
+    /// client's own users for a client.
+    #[instrument(skip_all)]
+    pub async fn users_visible(&self, tenant: &Tenant) -> Result<Vec<User>> {
+        dispatch!(self.users_of(tenant))
+    }
+
+    /// API tokens, newest first: of one user, or (`None`) of everyone (the
+    /// caller authorises).
+    #[instrument(skip_all)]
+    pub async fn token_listing(&self, only_user: Option<&UserId>) -> Result<Vec<TokenListing>> {
+        dispatch!(self.token_listing(only_user))
+    }
+
+    /// The user a token acts as, if the token exists (revoked or not).
+    #[instrument(skip_all, fields(token = %token))]
+    pub async fn token_owner(&self, token: &TokenId) -> Result<Option<UserId>> {
+        dispatch!(self.token_owner(token))
+    }
+
+    /// Every contract the tenant may see with its latest version.
+    #[instrument(skip_all)]
+    pub async fn contract_summaries(&self, tenant: &Tenant) -> Result<Vec<ContractSummary>> {
+        dispatch!(self.contract_summaries(tenant))
+    }
+
+    /// Stored clocks the tenant may see that stopped or exceeded their
+    /// target in `[from, to)`, as last computed.
+    #[instrument(skip_all)]
+    pub async fn clock_outcomes(
+        &self,
+        tenant: &Tenant,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<ClockOutcome>> {
+        dispatch!(self.clock_outcomes(tenant, from, to))
+    }
+
+    /// How many tickets a client has (to number the next one). A client
+    /// tenant may ask only about itself.
+    #[instrument(skip_all, fields(client = %client))]
+    pub async fn ticket_count(&self, tenant: &Tenant, client: &ClientId) -> Result<i64> {
+        if !tenant.can_see(client) {
+            return Err(Error::NotFound);
+        }
+        dispatch!(self.ticket_count(client))
+    }
+}
+
+/// Parses a contract's text as the store does before storing it (no
+/// referenced files), with every diagnostic on error ([`Error::Contract`]).
+pub fn parse_contract(source_name: &str, text: &str) -> Result<accord_core::contract::Contract> {
+    db::sqlite::parse_contract(source_name, text)
 }

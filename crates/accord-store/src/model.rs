@@ -493,3 +493,103 @@ pub struct CrossingRecord {
     /// Its notifications.
     pub deliveries: Vec<DeliveryRecord>,
 }
+
+// ---- the web application (issue 6) ----
+
+/// A browser session's secret, the value of its cookie. Only its SHA-256
+/// is stored; `Debug` does not print it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionSecret(String);
+
+impl SessionSecret {
+    /// A new random secret (256 bits).
+    pub(crate) fn generate() -> Self {
+        SessionSecret(crate::auth::random_hex(32))
+    }
+
+    /// Wraps a secret presented by a browser.
+    pub fn new(secret: impl Into<String>) -> Self {
+        SessionSecret(secret.into())
+    }
+
+    /// The secret, to put in the cookie.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// What the database keeps.
+    pub(crate) fn hash(&self) -> Vec<u8> {
+        use sha2::Digest;
+        sha2::Sha256::digest(self.0.as_bytes()).to_vec()
+    }
+}
+
+impl fmt::Debug for SessionSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionSecret(<redacted>)")
+    }
+}
+
+/// A signed-in browser session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSession {
+    /// Who is signed in.
+    pub user: User,
+    /// The token every state-changing form of this session must carry.
+    pub csrf_token: String,
+    /// The user's chosen IANA time zone, if any.
+    pub time_zone: Option<String>,
+    /// When the session ends.
+    pub expires_at: Timestamp,
+}
+
+/// An API token as listed on the settings page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenListing {
+    /// Its public facts.
+    pub info: TokenInfo,
+    /// The e-mail of the user it acts as.
+    pub user_email: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// A client's contract with its latest stored version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractSummary {
+    /// The client.
+    pub client: ClientId,
+    /// The client's name.
+    pub client_name: String,
+    /// The contract's id.
+    pub contract_id: String,
+    /// The highest stored version.
+    pub latest_version: u32,
+    /// How many versions are stored.
+    pub versions: u32,
+}
+
+/// A stored clock that stopped or breached in a period, with its ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockOutcome {
+    /// The ticket.
+    pub ticket: TicketId,
+    /// Its key.
+    pub ticket_key: String,
+    /// Its client.
+    pub client: ClientId,
+    /// Its status.
+    pub status: TicketStatus,
+    /// The clock's metric.
+    pub metric: Metric,
+    /// The clock's cycle.
+    pub cycle: u32,
+    /// The clock's state when last computed.
+    pub state: ClockState,
+    /// When it stopped, if it did.
+    pub stopped_at: Option<Timestamp>,
+    /// When it exceeded its target, if it did.
+    pub breached_at: Option<Timestamp>,
+}

@@ -10,3 +10,4 @@ mod notify;
 mod ops;
 mod receivers;
 mod tenancy;
+mod web;

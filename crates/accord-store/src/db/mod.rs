@@ -43,6 +43,11 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = Embedded(&[
         "notifications",
         include_str!("../../migrations/sqlite/0002_notifications.sql"),
     ),
+    (
+        3,
+        "web sessions",
+        include_str!("../../migrations/sqlite/0003_web_sessions.sql"),
+    ),
 ]);
 
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = Embedded(&[
@@ -55,6 +60,11 @@ pub(crate) const POSTGRES_MIGRATIONS: Embedded = Embedded(&[
         2,
         "notifications",
         include_str!("../../migrations/postgres/0002_notifications.sql"),
+    ),
+    (
+        3,
+        "web sessions",
+        include_str!("../../migrations/postgres/0003_web_sessions.sql"),
     ),
 ]);
 

@@ -64,3 +64,10 @@ pub(crate) use contracts::*;
 pub(crate) use monitor::*;
 pub(crate) use notifications::*;
 pub(crate) use tickets::*;
+#[path = "web.rs"]
+#[allow(
+    clippy::duplicate_mod,
+    reason = "compiled once per backend on purpose; see db/mod.rs"
+)]
+mod web;
+pub(crate) use web::*;

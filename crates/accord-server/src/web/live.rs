@@ -1,0 +1,469 @@
+//! Clocks as they stand now (SPEC §4, §5) and how pages show them.
+//!
+//! Stored clock rows are as of the last event; a page needs them as of the
+//! request, so a ticket's events are evaluated again at `now` with the
+//! contract version that governs it (parsed once and cached). The bar of a
+//! clock is drawn on its business-time axis: it is cut at every event
+//! instant, and the core's evaluation at each cut says how much of the
+//! stretch ran and how much was paused under which reason, so the bar is
+//! exactly the core's figures, not a second implementation of them.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use accord_core::clock::{
+    ClockPolicy, ClockState, Detail, Metric, TicketClocks, TicketEvent, evaluate_with,
+};
+use accord_core::contract::Contract;
+use accord_store::{Tenant, Ticket, TicketFilter, TicketId};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::Serialize;
+
+use crate::state::AppState;
+use crate::web::page::{PageError, PageResult};
+
+/// A parsed contract version and its clock policy.
+#[derive(Debug)]
+pub(crate) struct Parsed {
+    pub contract: Contract,
+    pub policy: ClockPolicy,
+}
+
+/// Parsed contract versions by (contract id, version): stored versions
+/// never change, so entries never go stale.
+#[derive(Debug, Default)]
+pub(crate) struct ContractCache(Mutex<HashMap<(String, u32), Arc<Parsed>>>);
+
+impl ContractCache {
+    /// Version `version` of contract `id`, as the tenant may see it.
+    pub(crate) async fn get(
+        &self,
+        state: &AppState,
+        tenant: &Tenant,
+        id: &str,
+        version: u32,
+    ) -> PageResult<Arc<Parsed>> {
+        let key = (id.to_string(), version);
+        if let Some(p) = self.0.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(p);
+        }
+        let versions = state.store.contract_versions(tenant, id).await?;
+        let v = versions
+            .into_iter()
+            .find(|v| v.version == version)
+            .ok_or(PageError::NotFound)?;
+        let contract = accord_store::parse_contract(&v.source_name, &v.source)
+            .map_err(|e| PageError::Internal(format!("stored contract {id} v{version}: {e}")))?;
+        let policy = ClockPolicy::from_contract(&contract)
+            .map_err(|e| PageError::Internal(format!("stored contract {id}: {e}")))?;
+        let parsed = Arc::new(Parsed { contract, policy });
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(key, Arc::clone(&parsed));
+        }
+        Ok(parsed)
+    }
+
+    /// The zone a user without a chosen one reads times in: a client user
+    /// its contract's first calendar's zone, staff UTC.
+    pub(crate) async fn default_zone(&self, state: &AppState, tenant: &Tenant) -> String {
+        if let Tenant::Client(_) = tenant
+            && let Ok(summaries) = state.store.contract_summaries(tenant).await
+            && let Some(s) = summaries.first()
+            && let Ok(p) = self
+                .get(state, tenant, &s.contract_id, s.latest_version)
+                .await
+            && let Some(cal) = p.contract.calendars().values().next()
+            && let Some(name) = cal.rules().zone.iana_name()
+        {
+            return name.to_string();
+        }
+        "UTC".to_string()
+    }
+}
+
+/// A ticket with its events and its clocks evaluated now.
+#[derive(Debug)]
+pub(crate) struct Live {
+    pub ticket: Ticket,
+    pub events: Vec<TicketEvent>,
+    pub clocks: TicketClocks,
+    pub parsed: Arc<Parsed>,
+}
+
+impl Live {
+    /// The ticket's subject: the note of its `opened` event.
+    pub(crate) fn subject(&self) -> String {
+        subject(&self.events)
+    }
+}
+
+/// The note of the `opened` event, or a placeholder.
+pub(crate) fn subject(events: &[TicketEvent]) -> String {
+    events
+        .iter()
+        .find(|e| e.kind.as_str() == "opened")
+        .and_then(|e| e.note.clone())
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "(no subject)".to_string())
+}
+
+/// One ticket evaluated at `now`, if the tenant may see it.
+pub(crate) async fn live_ticket(
+    state: &AppState,
+    tenant: &Tenant,
+    id: &TicketId,
+    now: Timestamp,
+) -> PageResult<Option<Live>> {
+    let Some(t) = state.store.ticket_with_clocks(tenant, id).await? else {
+        return Ok(None);
+    };
+    let parsed = state
+        .web
+        .contracts
+        .get(
+            state,
+            tenant,
+            &t.ticket.contract_id,
+            t.ticket.contract_version,
+        )
+        .await?;
+    let clocks = evaluate_with(&parsed.policy, &t.events, now, Detail::Full)
+        .map_err(|e| PageError::Internal(format!("ticket {}: {e}", t.ticket.id)))?;
+    Ok(Some(Live {
+        ticket: t.ticket,
+        events: t.events,
+        clocks,
+        parsed,
+    }))
+}
+
+/// How many open tickets the dashboard evaluates at most.
+const OPEN_LIMIT: usize = 1_000;
+
+/// Every open ticket the tenant may see, evaluated at `now`.
+pub(crate) async fn open_tickets(
+    state: &AppState,
+    tenant: &Tenant,
+    now: Timestamp,
+) -> PageResult<Vec<Live>> {
+    let filter = TicketFilter {
+        status: Some(accord_core::clock::TicketStatus::Open),
+        ..TicketFilter::default()
+    };
+    let mut tickets: Vec<Ticket> = Vec::new();
+    loop {
+        let page = state
+            .store
+            .list_tickets(tenant, &filter, tickets.last().map(|t| &t.id), 200)
+            .await?;
+        let done = page.len() < 200;
+        tickets.extend(page);
+        if done || tickets.len() >= OPEN_LIMIT {
+            break;
+        }
+    }
+    let mut out = Vec::with_capacity(tickets.len());
+    for t in tickets {
+        if let Some(live) = live_ticket(state, tenant, &t.id, now).await? {
+            out.push(live);
+        }
+    }
+    Ok(out)
+}
+
+// ---- words and numbers in the viewer's zone ----
+
+/// An instant in the viewer's zone, the zone's abbreviation included:
+/// `Fri 27 Nov 2026, 09:15 CET`.
+pub(crate) fn when(t: Timestamp, zone: &TimeZone) -> String {
+    t.to_zoned_datetime(zone.clone())
+        .strftime("%a %-d %b %Y, %H:%M %Z")
+        .to_string()
+}
+
+/// The same instant as RFC 3339 UTC, for `<time datetime>`.
+pub(crate) fn iso(t: Timestamp) -> String {
+    Timestamp::from_second(t.as_second())
+        .unwrap_or(t)
+        .to_string()
+}
+
+/// Business seconds in words: `3 h 20 min`, `45 min`, `0 min`.
+pub(crate) fn duration(secs: i64) -> String {
+    let secs = secs.max(0);
+    let (h, m) = (secs / 3600, (secs % 3600) / 60);
+    match (h, m) {
+        (0, 0) if secs > 0 => "under 1 min".to_string(),
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// Wall-clock age in words: `2 d 4 h`, `3 h 10 min`.
+pub(crate) fn age(secs: i64) -> String {
+    let secs = secs.max(0);
+    if secs >= 86_400 {
+        format!("{} d {} h", secs / 86_400, (secs % 86_400) / 3600)
+    } else {
+        duration(secs)
+    }
+}
+
+/// A metric in words.
+pub(crate) fn metric_name(m: Metric) -> &'static str {
+    match m {
+        Metric::FirstResponse => "First response",
+        Metric::NextResponse => "Next response",
+        Metric::Resolution => "Resolution",
+        Metric::PeriodicUpdate => "Periodic update",
+    }
+}
+
+/// A clock's name: its metric, and the cycle where there can be several.
+pub(crate) fn clock_name(m: Metric, cycle: u32) -> String {
+    match m {
+        Metric::NextResponse | Metric::PeriodicUpdate => format!("{} #{cycle}", metric_name(m)),
+        _ => metric_name(m).to_string(),
+    }
+}
+
+/// A pause reason in words (`client_communication` -> `client communication`).
+pub(crate) fn reason_words(reason: &str) -> String {
+    reason.replace('_', " ")
+}
+
+/// The CSS class colouring a pause reason: the six standard reasons have
+/// their own colour, others share one.
+pub(crate) fn reason_class(reason: &str) -> String {
+    const KNOWN: [&str; 6] = [
+        "data_dependency",
+        "approval",
+        "change_management",
+        "client_communication",
+        "pending_payment",
+        "work_review",
+    ];
+    if KNOWN.contains(&reason) {
+        format!("pause-{}", reason.replace('_', "-"))
+    } else {
+        "pause-other".to_string()
+    }
+}
+
+/// Who a pause waits on, in words: a contract contact reference such as
+/// `client.approver` becomes `Jonas Weber (approver)`.
+pub(crate) fn waiting_on_words(contract: &Contract, waiting_on: Option<&str>) -> String {
+    let Some(w) = waiting_on.filter(|w| !w.trim().is_empty()) else {
+        return "the client".to_string();
+    };
+    if let Some(role) = w.strip_prefix("client.")
+        && let Some(c) = contract.contacts().client.get(role)
+    {
+        return format!("{} ({})", c.name, reason_words(role));
+    }
+    w.to_string()
+}
+
+// ---- clocks for templates ----
+
+/// A stretch of a clock's bar.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct BarSegment {
+    /// Start and width on a 0-1000 axis.
+    pub x: f64,
+    pub width: f64,
+    /// `running`, `over` (running past the target) or a pause reason's class.
+    pub class: String,
+    /// What the stretch was, for the tooltip and screen readers.
+    pub label: String,
+}
+
+/// A clock as pages show it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ClockView {
+    pub name: String,
+    pub metric: &'static str,
+    pub cycle: u32,
+    pub state: &'static str,
+    pub live: bool,
+    pub elapsed: String,
+    pub target: String,
+    pub remaining: String,
+    pub remaining_secs: i64,
+    pub paused: String,
+    /// 0-100 for the small bar (capped), and the figure as text.
+    pub percent: f64,
+    pub percent_text: String,
+    pub deadline: Option<String>,
+    pub breached_at: Option<String>,
+    pub segments: Vec<BarSegment>,
+    /// Where the target sits on the 0-1000 axis.
+    pub target_x: f64,
+    pub paused_by_reason: Vec<(String, String, String)>,
+}
+
+fn state_word(s: ClockState) -> &'static str {
+    s.as_str()
+}
+
+/// The clocks of `live`, with bars when `bars` (the ticket page).
+pub(crate) fn clock_views(live: &Live, zone: &TimeZone, bars: bool) -> Vec<ClockView> {
+    live.clocks
+        .clocks
+        .iter()
+        .map(|c| {
+            let elapsed = c.elapsed.as_secs();
+            let target = c.target.as_secs();
+            let percent = if target > 0 {
+                elapsed as f64 * 100.0 / target as f64
+            } else {
+                100.0
+            };
+            let segments = if bars {
+                bar_segments(live, c.metric, c.cycle, target)
+            } else {
+                Vec::new()
+            };
+            let total = axis_total(target, elapsed, c.paused.as_secs());
+            ClockView {
+                name: clock_name(c.metric, c.cycle),
+                metric: c.metric.as_str(),
+                cycle: c.cycle,
+                state: state_word(c.state),
+                live: !c.state.is_stopped(),
+                elapsed: duration(elapsed),
+                target: duration(target),
+                remaining: duration(c.remaining.as_secs()),
+                remaining_secs: c.remaining.as_secs(),
+                paused: duration(c.paused.as_secs()),
+                percent: percent.min(100.0),
+                percent_text: format!("{:.0} %", percent.floor()),
+                deadline: c.deadline.map(|d| when(d, zone)),
+                breached_at: c.breached_at.map(|d| when(d, zone)),
+                segments,
+                target_x: scale(target, total),
+                paused_by_reason: c
+                    .paused_by_reason
+                    .iter()
+                    .filter(|(_, d)| d.as_secs() > 0)
+                    .map(|(r, d)| (reason_words(r), duration(d.as_secs()), reason_class(r)))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The length of a clock's axis: its target, or all its time if longer.
+fn axis_total(target: i64, elapsed: i64, paused: i64) -> i64 {
+    target.max(elapsed + paused).max(1)
+}
+
+fn scale(secs: i64, total: i64) -> f64 {
+    (secs as f64 * 1000.0 / total as f64 * 10.0).round() / 10.0
+}
+
+/// Cuts one clock's time at every event instant and lets the core say, at
+/// each cut, how its elapsed and paused-by-reason figures grew.
+fn bar_segments(live: &Live, metric: Metric, cycle: u32, target: i64) -> Vec<BarSegment> {
+    let Some(now_clock) = live
+        .clocks
+        .clocks
+        .iter()
+        .find(|c| c.metric == metric && c.cycle == cycle)
+    else {
+        return Vec::new();
+    };
+    let start = now_clock.started_at;
+    let end = now_clock.stopped_at.unwrap_or(live.clocks.at);
+    let mut cuts: Vec<Timestamp> = live
+        .events
+        .iter()
+        .map(|e| e.at)
+        .filter(|t| *t > start && *t < end)
+        .collect();
+    cuts.sort();
+    cuts.dedup();
+    // A long history is drawn from at most this many cuts (the last ones).
+    const MAX_CUTS: usize = 200;
+    if cuts.len() > MAX_CUTS {
+        cuts.drain(..cuts.len() - MAX_CUTS);
+    }
+    cuts.push(end);
+
+    // (kind, seconds): kind is "running" or a pause reason.
+    let mut stretches: Vec<(String, i64)> = Vec::new();
+    let (mut elapsed, mut paused) = (0i64, BTreeMap::<String, i64>::new());
+    for t in cuts {
+        let Ok(at) = evaluate_with(&live.parsed.policy, &live.events, t, Detail::Summary) else {
+            continue;
+        };
+        let Some(c) = at
+            .clocks
+            .iter()
+            .find(|c| c.metric == metric && c.cycle == cycle)
+        else {
+            continue;
+        };
+        let ran = c.elapsed.as_secs() - elapsed;
+        if ran > 0 {
+            push(&mut stretches, "running", ran);
+        }
+        for (reason, d) in &c.paused_by_reason {
+            let before = paused.get(reason).copied().unwrap_or(0);
+            if d.as_secs() > before {
+                push(&mut stretches, reason, d.as_secs() - before);
+            }
+        }
+        elapsed = c.elapsed.as_secs();
+        paused = c
+            .paused_by_reason
+            .iter()
+            .map(|(r, d)| (r.clone(), d.as_secs()))
+            .collect();
+    }
+    let total = axis_total(target, elapsed, paused.values().sum());
+    let mut out = Vec::new();
+    let (mut x_secs, mut ran_secs) = (0i64, 0i64);
+    for (kind, secs) in stretches {
+        if kind == "running" {
+            // The part of a running stretch past the target is drawn as over.
+            let within = (target - ran_secs).clamp(0, secs);
+            if within > 0 {
+                out.push(segment(x_secs, within, total, "running", "running".into()));
+            }
+            if secs > within {
+                out.push(segment(
+                    x_secs + within,
+                    secs - within,
+                    total,
+                    "over",
+                    "running past the target".into(),
+                ));
+            }
+            ran_secs += secs;
+        } else {
+            let label = format!("paused for {}", reason_words(&kind));
+            out.push(segment(x_secs, secs, total, &reason_class(&kind), label));
+        }
+        x_secs += secs;
+    }
+    out
+}
+
+fn push(stretches: &mut Vec<(String, i64)>, kind: &str, secs: i64) {
+    match stretches.last_mut() {
+        Some((k, s)) if k == kind => *s += secs,
+        _ => stretches.push((kind.to_string(), secs)),
+    }
+}
+
+fn segment(start: i64, secs: i64, total: i64, class: &str, label: String) -> BarSegment {
+    BarSegment {
+        x: scale(start, total),
+        width: scale(secs, total),
+        class: class.to_string(),
+        label: format!("{label}: {}", duration(secs)),
+    }
+}

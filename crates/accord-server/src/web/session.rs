@@ -1,0 +1,278 @@
+//! Browser sessions (issue 6, security): the session cookie, the signed-in
+//! [`Viewer`] of a request, forms checked for their CSRF token and origin
+//! ([`CsrfForm`]), and the in-memory limit on failed sign-ins.
+//!
+//! The cookie holds a random 256-bit id; the database keeps its SHA-256.
+//! It is `HttpOnly`, `SameSite=Lax` (a link from a notification e-mail
+//! still arrives signed in) and, unless turned off for plain-HTTP serving,
+//! `Secure` with the `__Host-` prefix. Lax lets cross-site top-level GETs
+//! carry the cookie, so every state change is a POST that must carry the
+//! session's CSRF token and, when the browser says where it comes from, an
+//! `Origin` of this server.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use accord_store::{Role, SessionSecret, Tenant, User};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::de::DeserializeOwned;
+
+use crate::state::AppState;
+use crate::web::page::PageError;
+
+/// How long a session lasts from sign-in.
+pub(crate) const SESSION_HOURS: i64 = 12;
+
+/// The session cookie's name: with the `__Host-` prefix when it is
+/// `Secure`, which pins it to this host and path `/`.
+pub(crate) fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-accord_session"
+    } else {
+        "accord_session"
+    }
+}
+
+/// The name of the cookie holding the sign-in form's CSRF token (there is
+/// no session yet to hold it).
+pub(crate) fn login_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-accord_login"
+    } else {
+        "accord_login"
+    }
+}
+
+/// A `Set-Cookie` value; `max_age` 0 deletes the cookie.
+pub(crate) fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+/// The value of cookie `name` in the request, if sent.
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Compares secrets in time independent of where they differ.
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Refuses a request whose `Origin` (or, failing that, `Referer`) names
+/// another host than the one it was sent to. Browsers send `Origin` on
+/// every POST; its absence (old clients, tools) leaves the token check.
+pub(crate) fn check_origin(headers: &HeaderMap) -> Result<(), PageError> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let source = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|h| h.to_str().ok());
+    let Some(source) = source else { return Ok(()) };
+    let after_scheme = source.split_once("://").map_or("", |(_, rest)| rest);
+    let source_host = after_scheme.split('/').next().unwrap_or("");
+    if !host.is_empty() && source_host.eq_ignore_ascii_case(host) {
+        Ok(())
+    } else {
+        Err(PageError::Csrf)
+    }
+}
+
+/// The signed-in user of a request, with the tenant every store call of
+/// the request runs as and the zone its times are shown in.
+#[derive(Debug, Clone)]
+pub(crate) struct Viewer {
+    pub user: User,
+    pub tenant: Tenant,
+    pub csrf: String,
+    pub secret: SessionSecret,
+    pub zone: TimeZone,
+    pub zone_name: String,
+}
+
+impl Viewer {
+    pub(crate) fn is_staff(&self) -> bool {
+        self.user.role != Role::Client
+    }
+
+    /// Refuses client users with a 404: staff pages do not exist for them.
+    pub(crate) fn require_staff(&self) -> Result<(), PageError> {
+        if self.is_staff() {
+            Ok(())
+        } else {
+            Err(PageError::NotFound)
+        }
+    }
+
+    /// Refuses users other than admins.
+    pub(crate) fn require_admin(&self) -> Result<(), PageError> {
+        if self.user.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(PageError::Forbidden("only an admin may do this".into()))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let next = parts
+            .uri
+            .path_and_query()
+            .map_or("/".to_string(), |p| p.as_str().to_string());
+        let sign_in = || PageError::SignIn { next: next.clone() };
+        let name = cookie_name(state.web.options.secure_cookies);
+        let secret = cookie(&parts.headers, name)
+            .map(SessionSecret::new)
+            .ok_or_else(sign_in)?;
+        let session = state
+            .store
+            .web_session(&secret, Timestamp::now())
+            .await?
+            .ok_or_else(sign_in)?;
+        let tenant = session.user.tenant();
+        let zone_name = match session.time_zone {
+            Some(z) => z,
+            None => state.web.contracts.default_zone(state, &tenant).await,
+        };
+        let zone = TimeZone::get(&zone_name).unwrap_or(TimeZone::UTC);
+        Ok(Viewer {
+            tenant,
+            user: session.user,
+            csrf: session.csrf_token,
+            secret,
+            zone,
+            zone_name,
+        })
+    }
+}
+
+/// Reads an `application/x-www-form-urlencoded` body into pairs.
+pub(crate) async fn form_pairs(
+    req: Request,
+    state: &AppState,
+) -> Result<Vec<(String, String)>, PageError> {
+    let bytes = Bytes::from_request(req, state)
+        .await
+        .map_err(|e| PageError::BadRequest(format!("cannot read the form: {e}")))?;
+    Ok(form_urlencoded::parse(&bytes).into_owned().collect())
+}
+
+/// Deserialises form fields (the `csrf` field already taken out).
+pub(crate) fn decode<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, PageError> {
+    let encoded = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs.iter().filter(|(k, _)| k != "csrf"))
+        .finish();
+    serde_urlencoded::from_str(&encoded)
+        .map_err(|e| PageError::BadRequest(format!("the form cannot be read: {e}")))
+}
+
+/// A form posted by the signed-in viewer, after its CSRF token and origin
+/// were checked: nothing is done for a form that fails either.
+#[derive(Debug)]
+pub(crate) struct CsrfForm<T> {
+    pub viewer: Viewer,
+    pub form: T,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
+        let (mut parts, body) = req.into_parts();
+        let viewer = Viewer::from_request_parts(&mut parts, state).await?;
+        check_origin(&parts.headers)?;
+        let pairs = form_pairs(Request::from_parts(parts, body), state).await?;
+        let token = pairs
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        if !same_secret(token, &viewer.csrf) {
+            return Err(PageError::Csrf);
+        }
+        Ok(CsrfForm {
+            viewer,
+            form: decode(&pairs)?,
+        })
+    }
+}
+
+/// The address a request came from (the peer; Accord is not told to trust
+/// proxies' headers).
+pub(crate) fn peer(parts_extensions: &axum::http::Extensions) -> String {
+    parts_extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string())
+}
+
+/// Failed sign-ins allowed per address and e-mail within [`WINDOW`].
+pub(crate) const MAX_FAILURES: u32 = 5;
+/// How long failures are remembered, and how long a limited pair waits.
+const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// Failed sign-ins per (address, e-mail), in memory: a guesser is slowed
+/// to five tries per quarter hour per account and address. A successful
+/// sign-in clears the pair. (Several servers each keep their own count.)
+#[derive(Debug, Default)]
+pub struct LoginLimiter(Mutex<HashMap<(String, String), (u32, Instant)>>);
+
+impl LoginLimiter {
+    /// `Err(minutes to wait)` when the pair has used up its tries.
+    pub(crate) fn check(&self, ip: &str, email: &str) -> Result<(), u64> {
+        let Ok(map) = self.0.lock() else {
+            return Ok(());
+        };
+        match map.get(&(ip.to_string(), email.to_lowercase())) {
+            Some((n, since)) if *n >= MAX_FAILURES && since.elapsed() < WINDOW => {
+                let left = WINDOW.saturating_sub(since.elapsed());
+                Err(left.as_secs().div_ceil(60).max(1))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub(crate) fn failed(&self, ip: &str, email: &str) {
+        let Ok(mut map) = self.0.lock() else { return };
+        // Forget old entries so the map cannot grow without bound.
+        if map.len() > 10_000 {
+            map.retain(|_, (_, since)| since.elapsed() < WINDOW);
+        }
+        let entry = map
+            .entry((ip.to_string(), email.to_lowercase()))
+            .or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= WINDOW {
+            *entry = (0, Instant::now());
+        }
+        entry.0 += 1;
+    }
+
+    pub(crate) fn succeeded(&self, ip: &str, email: &str) {
+        if let Ok(mut map) = self.0.lock() {
+            map.remove(&(ip.to_string(), email.to_lowercase()));
+        }
+    }
+}

@@ -1,0 +1,455 @@
+//! `/tickets/...`: a ticket's page (its timeline in the viewer's zone and
+//! each clock as a bar on its business-time axis), its actions, and
+//! opening a ticket from the portal (SPEC §4, §5, §10).
+//!
+//! Every action is one event appended through `Store::append_events` as
+//! the viewer's tenant, stamped `now` and `by` the viewer's e-mail; a
+//! client user may only reply. Another client's ticket is a 404, by URL
+//! and by form alike.
+
+use accord_core::clock::{EventKind, TicketEvent, TicketStatus};
+use accord_store::{ClientId, NewTicket, Tenant, TicketId};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use jiff::Timestamp;
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use crate::state::AppState;
+use crate::web::live::{self, Live};
+use crate::web::page::{self, Frame, PageError, PageResult};
+use crate::web::session::{CsrfForm, Viewer};
+
+/// Whole seconds: events are kept to the second.
+fn now_s() -> Timestamp {
+    let now = Timestamp::now();
+    Timestamp::from_second(now.as_second()).unwrap_or(now)
+}
+
+/// The instant to stamp a viewer's action with: now, but after every event
+/// already recorded. Events of one second are ordered by kind (a client's
+/// reply before a pause), so an action taken in the same second as the
+/// event it answers waits for the next second rather than be read as
+/// having come first.
+async fn after(events: &[TicketEvent]) -> Timestamp {
+    let last = events.iter().map(|e| e.at).max();
+    let mut at = now_s();
+    for _ in 0..3 {
+        match last {
+            Some(last) if at <= last => {
+                let into = Timestamp::now().subsec_nanosecond();
+                let wait = 1_000_000_000 - i64::from(into);
+                tokio::time::sleep(std::time::Duration::from_nanos(
+                    u64::try_from(wait).unwrap_or(0),
+                ))
+                .await;
+                at = now_s();
+            }
+            _ => break,
+        }
+    }
+    at
+}
+
+fn ticket_id(raw: &str) -> PageResult<TicketId> {
+    TicketId::parse(raw).map_err(|_| PageError::NotFound)
+}
+
+#[derive(Debug, Serialize)]
+struct TimelineEntry {
+    when: String,
+    iso: String,
+    kind: &'static str,
+    what: String,
+    who: String,
+    detail: Option<String>,
+    note: Option<String>,
+    class: String,
+}
+
+fn kind_words(kind: &EventKind) -> &'static str {
+    match kind {
+        EventKind::Opened { .. } => "Opened",
+        EventKind::Replied => "Provider replied",
+        EventKind::ClientReplied => "Client replied",
+        EventKind::Paused { .. } => "Paused",
+        EventKind::Resumed => "Resumed",
+        EventKind::PriorityChanged { .. } => "Priority changed",
+        EventKind::Resolved => "Resolved",
+        EventKind::Reopened => "Reopened",
+        EventKind::Closed => "Closed",
+    }
+}
+
+fn timeline(live: &Live, viewer: &Viewer) -> Vec<TimelineEntry> {
+    let mut events: Vec<&TicketEvent> = live.events.iter().collect();
+    events.sort_by_key(|e| (e.at, e.kind.rank()));
+    events
+        .into_iter()
+        .map(|e| {
+            let detail = match &e.kind {
+                EventKind::Opened { priority } => Some(format!("priority {priority}")),
+                EventKind::PriorityChanged { priority } => Some(format!("to {priority}")),
+                EventKind::Paused { reason, waiting_on } => Some(format!(
+                    "for {}, waiting on {}",
+                    live::reason_words(reason),
+                    live::waiting_on_words(&live.parsed.contract, waiting_on.as_deref())
+                )),
+                _ => None,
+            };
+            let class = match &e.kind {
+                EventKind::Paused { reason, .. } => live::reason_class(reason),
+                other => other.as_str().replace('_', "-"),
+            };
+            TimelineEntry {
+                when: live::when(e.at, &viewer.zone),
+                iso: live::iso(e.at),
+                kind: e.kind.as_str(),
+                what: kind_words(&e.kind).to_string(),
+                who: e.by.clone().unwrap_or_else(|| "—".to_string()),
+                detail,
+                note: e.note.clone().filter(|n| !n.trim().is_empty()),
+                class,
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+}
+
+/// Renders the ticket page, with `error` above the actions when a form
+/// was refused.
+async fn ticket_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &TicketId,
+    status: StatusCode,
+    error: Option<String>,
+) -> PageResult {
+    let now = Timestamp::now();
+    let live = live::live_ticket(state, &viewer.tenant, id, now)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let client_name = state
+        .store
+        .organisations(&viewer.tenant)
+        .await?
+        .into_iter()
+        .find(|o| o.id.as_str() == live.ticket.client.as_str())
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let contract = &live.parsed.contract;
+    let pause = live.clocks.pause.as_ref().map(|p| {
+        context! {
+            reason => live::reason_words(&p.reason),
+            reason_class => live::reason_class(&p.reason),
+            waiting_on => live::waiting_on_words(contract, p.waiting_on.as_deref()),
+            since => live::when(p.since, &viewer.zone),
+            age => live::age(now.as_second() - p.since.as_second()),
+        }
+    });
+    let reasons: Vec<Choice> = live
+        .parsed
+        .policy
+        .pause_reasons
+        .iter()
+        .map(|r| Choice {
+            value: r.clone(),
+            label: live::reason_words(r),
+        })
+        .collect();
+    let mut contacts: Vec<Choice> = contract
+        .contacts()
+        .client
+        .iter()
+        .map(|(role, c)| Choice {
+            value: format!("client.{role}"),
+            label: format!("{} ({})", c.name, live::reason_words(role)),
+        })
+        .collect();
+    if viewer.is_staff() {
+        let client_tenant = Tenant::Client(live.ticket.client.clone());
+        for u in state.store.users_visible(&client_tenant).await? {
+            contacts.push(Choice {
+                label: format!("{} <{}>", u.name, u.email),
+                value: u.email,
+            });
+        }
+    }
+    let priorities: Vec<String> = live.parsed.policy.priorities.keys().cloned().collect();
+    let status_word = match live.clocks.status {
+        TicketStatus::Open => "open",
+        TicketStatus::Resolved => "resolved",
+        TicketStatus::Closed => "closed",
+    };
+    let clocks = live::clock_views(&live, &viewer.zone, true);
+    let legend: Vec<Choice> = reasons
+        .iter()
+        .map(|r| Choice {
+            value: live::reason_class(&r.value),
+            label: r.label.clone(),
+        })
+        .collect();
+    Ok(page::render(
+        "ticket.html",
+        status,
+        context! {
+            frame => page::v(Frame::new(viewer, if viewer.is_staff() { "tickets" } else { "home" })),
+            id => live.ticket.id.to_string(),
+            key => live.ticket.key.clone(),
+            subject => live.subject(),
+            client_name,
+            contract_id => live.ticket.contract_id.clone(),
+            contract_version => live.ticket.contract_version,
+            priority => live.clocks.priority.clone(),
+            status => status_word,
+            opened => live::when(live.ticket.opened_at, &viewer.zone),
+            pause, clocks => page::v(&clocks), legend => page::v(&legend),
+            timeline => page::v(timeline(&live, viewer)),
+            reasons => page::v(&reasons), contacts => page::v(&contacts), priorities, error,
+            now => live::when(now, &viewer.zone),
+        },
+    ))
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = ticket_id(&id)?;
+    ticket_page(&state, &viewer, &id, StatusCode::OK, None).await
+}
+
+/// Every field any ticket action may carry; each action reads its own.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ActionForm {
+    note: Option<String>,
+    reason: Option<String>,
+    waiting_on: Option<String>,
+    priority: Option<String>,
+}
+
+fn non_empty(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+pub(crate) async fn act(
+    State(state): State<AppState>,
+    Path((id, action)): Path<(String, String)>,
+    CsrfForm { viewer, form }: CsrfForm<ActionForm>,
+) -> PageResult {
+    let id = ticket_id(&id)?;
+    // The ticket must be visible before anything else is said about it.
+    let current = state
+        .store
+        .ticket_with_clocks(&viewer.tenant, &id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let ticket = &current.ticket;
+    let note = non_empty(form.note);
+    let kind = match (action.as_str(), viewer.is_staff()) {
+        ("reply", true) => EventKind::Replied,
+        ("reply", false) => EventKind::ClientReplied,
+        ("pause", true) => EventKind::Paused {
+            reason: non_empty(form.reason)
+                .ok_or_else(|| PageError::BadRequest("choose why the clocks pause".into()))?,
+            waiting_on: non_empty(form.waiting_on),
+        },
+        ("resume", true) => EventKind::Resumed,
+        ("priority", true) => EventKind::PriorityChanged {
+            priority: non_empty(form.priority)
+                .ok_or_else(|| PageError::BadRequest("choose a priority".into()))?,
+        },
+        ("resolve", true) => EventKind::Resolved,
+        ("reopen", true) => EventKind::Reopened,
+        ("close", true) => EventKind::Closed,
+        _ => return Err(PageError::NotFound),
+    };
+    if matches!(kind, EventKind::Replied | EventKind::ClientReplied) && note.is_none() {
+        return refused(
+            &state,
+            &viewer,
+            &id,
+            "Write a reply before sending it.".into(),
+        )
+        .await;
+    }
+    let event = TicketEvent {
+        ticket: ticket.key.clone(),
+        kind,
+        at: after(&current.events).await,
+        id: None,
+        by: Some(viewer.user.email.clone()),
+        note,
+    };
+    match state
+        .store
+        .append_events(&viewer.tenant, &id, &[event], Timestamp::now())
+        .await
+    {
+        Ok(_) => Ok(page::see_other(&format!("/tickets/{id}"))),
+        Err(accord_store::Error::Events(e)) => refused(&state, &viewer, &id, e.to_string()).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn refused(state: &AppState, viewer: &Viewer, id: &TicketId, why: String) -> PageResult {
+    ticket_page(
+        state,
+        viewer,
+        id,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some(why),
+    )
+    .await
+}
+
+/// The client a client user opens tickets for, and its contracts.
+async fn portal_client(state: &AppState, viewer: &Viewer) -> PageResult<(ClientId, Vec<String>)> {
+    let Tenant::Client(client) = &viewer.tenant else {
+        return Err(PageError::NotFound);
+    };
+    let contracts = state
+        .store
+        .contract_summaries(&viewer.tenant)
+        .await?
+        .into_iter()
+        .map(|c| c.contract_id)
+        .collect();
+    Ok((client.clone(), contracts))
+}
+
+async fn new_page(
+    state: &AppState,
+    viewer: &Viewer,
+    status: StatusCode,
+    error: Option<String>,
+    subject: &str,
+    description: &str,
+) -> PageResult {
+    let (_, contracts) = portal_client(state, viewer).await?;
+    let mut priorities: Vec<String> = Vec::new();
+    for id in &contracts {
+        let versions = state.store.contract_versions(&viewer.tenant, id).await?;
+        if let Some(v) = versions.last() {
+            let p = state
+                .web
+                .contracts
+                .get(state, &viewer.tenant, id, v.version)
+                .await?;
+            for name in p.policy.priorities.keys() {
+                if !priorities.contains(name) {
+                    priorities.push(name.clone());
+                }
+            }
+        }
+    }
+    Ok(page::render(
+        "ticket_new.html",
+        status,
+        context! {
+            frame => page::v(Frame::new(viewer, "new")),
+            contracts => page::v(&contracts), priorities, error, subject, description,
+        },
+    ))
+}
+
+pub(crate) async fn new_form(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    new_page(&state, &viewer, StatusCode::OK, None, "", "").await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct NewTicketForm {
+    contract: String,
+    priority: String,
+    subject: String,
+    description: Option<String>,
+}
+
+pub(crate) async fn open(
+    State(state): State<AppState>,
+    CsrfForm { viewer, form }: CsrfForm<NewTicketForm>,
+) -> PageResult {
+    let (client, contracts) = portal_client(&state, &viewer).await?;
+    let subject = form.subject.trim().to_string();
+    let description = form.description.unwrap_or_default();
+    let again = |why: String| {
+        let (state, viewer) = (&state, &viewer);
+        let (subject, description) = (subject.clone(), description.clone());
+        async move {
+            new_page(
+                state,
+                viewer,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(why),
+                &subject,
+                &description,
+            )
+            .await
+        }
+    };
+    if subject.is_empty() {
+        return again("Give the ticket a subject.".into()).await;
+    }
+    if !contracts.contains(&form.contract) {
+        return Err(PageError::NotFound);
+    }
+    let at = now_s();
+    // Keys are numbered per client; a concurrent opening takes the next.
+    let mut n = state.store.ticket_count(&viewer.tenant, &client).await? + 1;
+    for _ in 0..5 {
+        let key = format!("T-{n}");
+        let new = NewTicket {
+            client: client.clone(),
+            contract_id: form.contract.clone(),
+            opened: TicketEvent {
+                ticket: key.clone(),
+                kind: EventKind::Opened {
+                    priority: form.priority.clone(),
+                },
+                at,
+                id: None,
+                by: Some(viewer.user.email.clone()),
+                note: Some(subject.clone()),
+            },
+        };
+        match state
+            .store
+            .open_ticket(&viewer.tenant, new, Timestamp::now())
+            .await
+        {
+            Ok(t) => {
+                let description = description.trim();
+                if !description.is_empty() {
+                    let message = TicketEvent {
+                        ticket: key,
+                        kind: EventKind::ClientReplied,
+                        at,
+                        id: None,
+                        by: Some(viewer.user.email.clone()),
+                        note: Some(description.to_string()),
+                    };
+                    state
+                        .store
+                        .append_events(&viewer.tenant, &t.id, &[message], Timestamp::now())
+                        .await?;
+                }
+                return Ok(page::see_other(&format!("/tickets/{}", t.id)));
+            }
+            Err(accord_store::Error::Conflict(_)) => n += 1,
+            Err(
+                e
+                @ (accord_store::Error::Events(_) | accord_store::Error::NoContractInForce { .. }),
+            ) => {
+                return again(e.to_string()).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(PageError::Internal("no free ticket key".into()))
+}

@@ -1,0 +1,539 @@
+//! The web pages over HTTP (issue 6): signing in and out, CSRF, tenancy by
+//! URL and by form, the sign-in rate limit, the pause → client reply flow
+//! and amendment diagnostics. A small cookie-keeping `Browser` stands in
+//! for a real one (the real-Chromium suite is `tests/e2e`).
+
+use std::collections::BTreeMap;
+
+use accord_core::clock::{ClockState, EventKind, Metric, TicketEvent};
+use accord_store::{ClientId, NewTicket, NewUser, Role, Tenant, TicketId};
+use jiff::Timestamp;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+
+use crate::helpers::{CONTRACT, TestApp, both};
+
+const PASSWORD: &str = "correct horse battery";
+const SESSION: &str = "__Host-accord_session";
+
+/// A client that keeps cookies by hand (so `Secure` cookies work over the
+/// loopback's plain HTTP, as browsers allow) and never follows redirects.
+struct Browser<'a> {
+    app: &'a TestApp,
+    http: reqwest::Client,
+    cookies: BTreeMap<String, String>,
+    origin: Option<String>,
+}
+
+struct Page {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Page {
+    fn location(&self) -> &str {
+        self.headers
+            .get(LOCATION)
+            .map_or("", |v| v.to_str().unwrap())
+    }
+
+    /// The first CSRF token in the page's forms.
+    fn csrf(&self) -> String {
+        let at = self
+            .body
+            .find("name=\"csrf\" value=\"")
+            .unwrap_or_else(|| panic!("no csrf field in {}", self.body));
+        let rest = &self.body[at + 19..];
+        rest[..rest.find('"').unwrap()].to_string()
+    }
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Browser {
+            app,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: BTreeMap::new(),
+            origin: Some(app.base.clone()),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn keep(&mut self, res: reqwest::Response) -> Page {
+        for c in res.headers().get_all(SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            let (pair, _) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = pair.split_once('=').unwrap();
+            if c.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), v.to_string());
+            }
+        }
+        Page {
+            status: res.status(),
+            headers: res.headers().clone(),
+            body: res.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let res = self
+            .http
+            .get(self.app.url(path))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep(res).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let mut req = self
+            .http
+            .post(self.app.url(path))
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(form)
+                    .finish(),
+            );
+        if let Some(o) = &self.origin {
+            req = req.header("origin", o);
+        }
+        let res = req.send().await.unwrap();
+        self.keep(res).await
+    }
+
+    async fn try_sign_in(&mut self, email: &str, password: &str) -> Page {
+        let form = self.get("/login").await;
+        let csrf = form.csrf();
+        self.post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("email", email),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
+    }
+
+    async fn sign_in(&mut self, email: &str) {
+        let page = self.try_sign_in(email, PASSWORD).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        assert_eq!(page.location(), "/");
+    }
+}
+
+async fn user(app: &TestApp, email: &str, role: Role, client: Option<ClientId>) {
+    app.store
+        .create_user(
+            NewUser {
+                email,
+                name: email.split('@').next().unwrap(),
+                role,
+                client,
+                password: Some(PASSWORD),
+            },
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+}
+
+/// A client with its contract and one client user.
+async fn client(app: &TestApp, name: &str, contract: &str, email: &str) -> ClientId {
+    let now = Timestamp::now();
+    let id = app.store.create_client(name, now).await.unwrap();
+    app.store
+        .put_contract_version(
+            &id,
+            "c.toml",
+            &CONTRACT.replace("CONTRACT_ID", contract),
+            now,
+        )
+        .await
+        .unwrap();
+    user(app, email, Role::Client, Some(id.clone())).await;
+    id
+}
+
+/// A ticket opened an hour ago.
+async fn ticket(app: &TestApp, client: &ClientId, contract: &str, key: &str) -> TicketId {
+    let now = Timestamp::now();
+    let at = Timestamp::from_second(now.as_second() - 3600).unwrap();
+    let new = NewTicket {
+        client: client.clone(),
+        contract_id: contract.to_string(),
+        opened: TicketEvent {
+            ticket: key.to_string(),
+            kind: EventKind::Opened {
+                priority: "normal".into(),
+            },
+            at,
+            id: None,
+            by: Some("client".into()),
+            note: Some("The export fails".into()),
+        },
+    };
+    app.store
+        .open_ticket(&Tenant::Provider, new, now)
+        .await
+        .unwrap()
+        .id
+}
+
+async fn event_count(app: &TestApp, id: &TicketId) -> usize {
+    app.store
+        .ticket_with_clocks(&Tenant::Provider, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .events
+        .len()
+}
+
+async fn sign_in_makes_a_new_session_and_sign_out_everywhere_ends_all(app: &TestApp) {
+    user(app, "ada@provider.test", Role::Admin, None).await;
+    let mut a = Browser::new(app);
+    // Signed out, a page sends to the sign-in form and back.
+    let page = a.get("/contracts").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), "/login?next=%2Fcontracts");
+
+    // A session id planted before sign-in is never the one signed in.
+    a.cookies.insert(SESSION.into(), "planted".into());
+    let wrong = a.try_sign_in("ada@provider.test", "wrong").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        wrong.body.contains("do not match an account"),
+        "{}",
+        wrong.body
+    );
+    let ok = a.try_sign_in("ada@provider.test", PASSWORD).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let set: Vec<&str> = ok
+        .headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .filter(|c| c.starts_with(SESSION))
+        .collect();
+    assert_eq!(set.len(), 1, "{set:?}");
+    for attr in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(set[0].contains(attr), "{attr} missing in {}", set[0]);
+    }
+    let first = a.cookies[SESSION].clone();
+    assert_ne!(first, "planted");
+    assert_eq!(first.len(), 64);
+
+    // The dashboard, with the browser security headers.
+    let home = a.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("At risk"));
+    let csp = home.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(home.headers["x-frame-options"], "DENY");
+
+    // Signing in again replaces the session: the old id is dead.
+    a.sign_in("ada@provider.test").await;
+    assert_ne!(a.cookies[SESSION], first);
+    let mut stale = Browser::new(app);
+    stale.cookies.insert(SESSION.into(), first);
+    assert_eq!(stale.get("/").await.status, StatusCode::SEE_OTHER);
+
+    // Sign out everywhere ends the other device's session too.
+    let mut b = Browser::new(app);
+    b.sign_in("ada@provider.test").await;
+    assert_eq!(b.get("/settings").await.status, StatusCode::OK);
+    let csrf = a.get("/settings").await.csrf();
+    let out = a.post("/logout/everywhere", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(out.location(), "/login?signed_out=everywhere");
+    assert!(!a.cookies.contains_key(SESSION));
+    let b_home = b.get("/settings").await;
+    assert_eq!(b_home.status, StatusCode::SEE_OTHER);
+    assert!(b_home.location().starts_with("/login"));
+}
+both!(sign_in_makes_a_new_session_and_sign_out_everywhere_ends_all);
+
+async fn forms_without_the_sessions_csrf_token_or_from_elsewhere_change_nothing(app: &TestApp) {
+    user(app, "agent@provider.test", Role::Agent, None).await;
+    let acme = client(app, "Acme", "ACME", "lena@acme.test").await;
+    let id = ticket(app, &acme, "ACME", "T-1").await;
+    let mut agent = Browser::new(app);
+    agent.sign_in("agent@provider.test").await;
+    let page = agent.get(&format!("/tickets/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page.csrf();
+    let path = format!("/tickets/{id}/reply");
+
+    let missing = agent.post(&path, &[("note", "hello")]).await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    let wrong = agent
+        .post(
+            &path,
+            &[("csrf", "0".repeat(64).as_str()), ("note", "hello")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    agent.origin = Some("http://evil.example".into());
+    let elsewhere = agent
+        .post(&path, &[("csrf", &csrf), ("note", "hello")])
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::FORBIDDEN);
+    assert_eq!(event_count(app, &id).await, 1);
+
+    // The same form from this origin with the token goes through.
+    agent.origin = Some(app.base.clone());
+    let sent = agent
+        .post(&path, &[("csrf", &csrf), ("note", "hello")])
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert_eq!(event_count(app, &id).await, 2);
+
+    // Sign-in itself needs the form's token (login CSRF).
+    let mut other = Browser::new(app);
+    let bare = other
+        .post(
+            "/login",
+            &[("email", "agent@provider.test"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(bare.status, StatusCode::FORBIDDEN);
+    assert!(!other.cookies.contains_key(SESSION));
+}
+both!(forms_without_the_sessions_csrf_token_or_from_elsewhere_change_nothing);
+
+async fn a_client_user_reaches_nothing_of_another_client_by_url_or_form(app: &TestApp) {
+    let acme = client(app, "Acme", "ACME", "lena@acme.test").await;
+    let globex = client(app, "Globex", "GLOBEX", "gus@globex.test").await;
+    let theirs = ticket(app, &globex, "GLOBEX", "T-1").await;
+    let ours = ticket(app, &acme, "ACME", "T-1").await;
+    let mut lena = Browser::new(app);
+    lena.sign_in("lena@acme.test").await;
+
+    let own = lena.get(&format!("/tickets/{ours}")).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(own.body.contains("The export fails"));
+    let csrf = own.csrf();
+
+    for path in [
+        format!("/tickets/{theirs}"),
+        "/contracts/GLOBEX".to_string(),
+        "/contracts/ACME/amend".to_string(),
+    ] {
+        let page = lena.get(&path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            !page.body.contains("GLOBEX") && !page.body.contains("Globex"),
+            "{path}"
+        );
+    }
+    let portal = lena.get("/").await;
+    assert!(portal.body.contains("Waiting on you"));
+    assert!(!portal.body.contains(theirs.as_str()));
+
+    // By form: a reply to the other client's ticket is a 404 and writes nothing.
+    let reply = lena
+        .post(
+            &format!("/tickets/{theirs}/reply"),
+            &[("csrf", &csrf), ("note", "hi")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(event_count(app, &theirs).await, 1);
+    // Staff actions on its own ticket do not exist for a client user either.
+    let resolve = lena
+        .post(&format!("/tickets/{ours}/resolve"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(resolve.status, StatusCode::NOT_FOUND);
+    assert_eq!(event_count(app, &ours).await, 1);
+    // Opening a ticket under the other client's contract is refused.
+    let open = lena
+        .post(
+            "/tickets/new",
+            &[
+                ("csrf", &csrf),
+                ("contract", "GLOBEX"),
+                ("priority", "normal"),
+                ("subject", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(open.status, StatusCode::NOT_FOUND);
+    let globex_tickets = app
+        .store
+        .ticket_count(&Tenant::Provider, &globex)
+        .await
+        .unwrap();
+    assert_eq!(globex_tickets, 1);
+}
+both!(a_client_user_reaches_nothing_of_another_client_by_url_or_form);
+
+async fn repeated_failed_sign_ins_are_limited_per_address_and_email(app: &TestApp) {
+    user(app, "ada@provider.test", Role::Admin, None).await;
+    user(app, "alex@provider.test", Role::Agent, None).await;
+    let mut b = Browser::new(app);
+    for _ in 0..5 {
+        let page = b.try_sign_in("ada@provider.test", "guess").await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    // Now even the right password is refused for a while, and no session made.
+    let limited = b.try_sign_in("ADA@provider.test", PASSWORD).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        limited.body.contains("Too many failed sign-ins"),
+        "{}",
+        limited.body
+    );
+    assert!(!b.cookies.contains_key(SESSION));
+    // Another account from the same address is not affected.
+    b.sign_in("alex@provider.test").await;
+}
+both!(repeated_failed_sign_ins_are_limited_per_address_and_email);
+
+async fn a_pause_for_approval_waits_on_the_client_until_it_replies(app: &TestApp) {
+    user(app, "agent@provider.test", Role::Agent, None).await;
+    let acme = client(app, "Acme", "ACME", "lena@acme.test").await;
+    let id = ticket(app, &acme, "ACME", "T-1").await;
+    let mut agent = Browser::new(app);
+    agent.sign_in("agent@provider.test").await;
+    let csrf = agent.get(&format!("/tickets/{id}")).await.csrf();
+    let paused = agent
+        .post(
+            &format!("/tickets/{id}/pause"),
+            &[
+                ("csrf", &csrf),
+                ("reason", "approval"),
+                ("waiting_on", "lena@acme.test"),
+                ("note", "Please approve the new export format"),
+            ],
+        )
+        .await;
+    assert_eq!(paused.status, StatusCode::SEE_OTHER, "{}", paused.body);
+    // A reason the contract does not allow is refused on the page.
+    let bad = agent
+        .post(
+            &format!("/tickets/{id}/pause"),
+            &[("csrf", &csrf), ("reason", "lunch")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("lunch"), "{}", bad.body);
+
+    let mut lena = Browser::new(app);
+    lena.sign_in("lena@acme.test").await;
+    let portal = lena.get("/").await;
+    let waiting = &portal.body[portal.body.find("id=\"waiting-on-you\"").unwrap()..];
+    let waiting = &waiting[..waiting.find("</section>").unwrap()];
+    assert!(waiting.contains("T-1"), "{waiting}");
+    assert!(waiting.contains("approval"), "{waiting}");
+    assert!(waiting.contains("lena@acme.test"), "{waiting}");
+    assert!(
+        waiting.contains("Please approve the new export format"),
+        "{waiting}"
+    );
+
+    let page = lena.get(&format!("/tickets/{id}")).await;
+    let replied = lena
+        .post(
+            &format!("/tickets/{id}/reply"),
+            &[("csrf", &page.csrf()), ("note", "Approved.")],
+        )
+        .await;
+    assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
+    let t = app
+        .store
+        .ticket_with_clocks(&Tenant::Provider, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let resolution = t
+        .clocks
+        .iter()
+        .find(|c| c.metric == Metric::Resolution)
+        .unwrap();
+    assert_eq!(resolution.state, ClockState::Running);
+    let last = t.events.last().unwrap();
+    assert_eq!(last.kind, EventKind::ClientReplied);
+    assert_eq!(last.by.as_deref(), Some("lena@acme.test"));
+    let portal = lena.get("/").await;
+    assert!(portal.body.contains("Nothing is waiting on you."));
+}
+both!(a_pause_for_approval_waits_on_the_client_until_it_replies);
+
+async fn an_invalid_amendment_is_shown_with_each_diagnostic_at_its_line(app: &TestApp) {
+    user(app, "ada@provider.test", Role::Admin, None).await;
+    let _acme = client(app, "Acme", "ACME", "lena@acme.test").await;
+    let mut ada = Browser::new(app);
+    ada.sign_in("ada@provider.test").await;
+    let form = ada.get("/contracts/ACME/amend").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let text = CONTRACT
+        .replace("CONTRACT_ID", "ACME")
+        .replace("first_response = \"1h\"", "first_response = \"soon\"");
+    let bad_line = text.lines().position(|l| l.contains("\"soon\"")).unwrap() + 1;
+    let page = ada
+        .post(
+            "/contracts/ACME/amend",
+            &[("csrf", &form.csrf()), ("text", &text)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let marker = format!("<tr class=\"diagnostic\" data-line=\"{bad_line}\">");
+    let at = page
+        .body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("{}", page.body));
+    let row = &page.body[at..];
+    assert!(row[..row.find("</tr>").unwrap()].contains("soon"), "{row}");
+    // The offending line is shown right above its diagnostic.
+    let line_row = format!("<tr id=\"line-{bad_line}\" class=\"src-line bad\"");
+    assert!(page.body[..at].rfind(&line_row).is_some());
+    let versions = app
+        .store
+        .contract_versions(&Tenant::Provider, "ACME")
+        .await
+        .unwrap();
+    assert_eq!(versions.len(), 1);
+
+    // A valid amendment is stored and its difference shown in words.
+    let good = CONTRACT
+        .replace("CONTRACT_ID", "ACME")
+        .replace(
+            "effective_from = 2026-01-01",
+            "version = 2\neffective_from = 2026-02-01",
+        )
+        .replace("first_response = \"1h\"", "first_response = \"2h\"");
+    let stored = ada
+        .post(
+            "/contracts/ACME/amend",
+            &[("csrf", &form.csrf()), ("text", &good)],
+        )
+        .await;
+    assert_eq!(stored.status, StatusCode::SEE_OTHER, "{}", stored.body);
+    let shown = ada.get(stored.location()).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    let changes = &shown.body[shown.body.find("id=\"changes\"").unwrap()..];
+    assert!(changes.contains("first response"), "{changes}");
+}
+both!(an_invalid_amendment_is_shown_with_each_diagnostic_at_its_line);
