@@ -39,6 +39,7 @@ use tracing::instrument;
 pub use auth::{TOKEN_PREFIX, TokenSecret, hash_password, random_password, verify_password};
 pub use error::{Error, Result};
 pub use ids::{BadId, ClientId, OrgId, Tenant, TicketId, TokenId, UserId};
+pub use model::TokenRecord;
 pub use model::{
     Appended, AtRisk, ContractVersion, FiredCrossing, NewTicket, NewUser, OrgKind, Organisation,
     Role, StoredClock, Ticket, TicketFilter, TicketWithClocks, TokenInfo, User,
@@ -368,5 +369,81 @@ impl Store {
     ) -> Result<Vec<FiredCrossing>> {
         let cache = &*self.policies;
         dispatch!(self.claim_due_crossings(cache, now, limit))
+    }
+
+    // ---- the API's accounts, tokens and contract versions (issue 5) ----
+
+    /// The users the tenant may see: all for the provider, its own
+    /// organisation's for a client; by e-mail.
+    #[instrument(skip_all)]
+    pub async fn list_users(&self, tenant: &Tenant) -> Result<Vec<User>> {
+        dispatch!(self.list_users(tenant))
+    }
+
+    /// Every API token of `user`, revoked ones included, oldest first.
+    #[instrument(skip_all, fields(user = %user))]
+    pub async fn tokens_of(&self, user: &UserId) -> Result<Vec<TokenRecord>> {
+        dispatch!(self.tokens_of(user))
+    }
+
+    /// Revokes a token of `owner`; `false` if `owner` has no such active
+    /// token (another user's token is not touched).
+    #[instrument(skip_all, fields(user = %owner, token = %token))]
+    pub async fn revoke_token_of(
+        &self,
+        owner: &UserId,
+        token: &TokenId,
+        now: Timestamp,
+    ) -> Result<bool> {
+        dispatch!(self.revoke_token_of(owner, token, now))
+    }
+
+    /// One stored version of a contract, if the tenant may see it.
+    #[instrument(skip_all, fields(contract = contract_id, version))]
+    pub async fn contract_version(
+        &self,
+        tenant: &Tenant,
+        contract_id: &str,
+        version: u32,
+    ) -> Result<Option<ContractVersion>> {
+        dispatch!(self.contract_version(tenant, contract_id, version))
+    }
+
+    /// One stored version of a contract, parsed, if the tenant may see it
+    /// (to diff or render it).
+    #[instrument(skip_all, fields(contract = contract_id, version))]
+    pub async fn parsed_contract_version(
+        &self,
+        tenant: &Tenant,
+        contract_id: &str,
+        version: u32,
+    ) -> Result<Option<accord_core::contract::Contract>> {
+        let Some(v) = self.contract_version(tenant, contract_id, version).await? else {
+            return Ok(None);
+        };
+        // Stored versions parsed when they were stored: a failure now is a fault.
+        sqlite::parse_contract(&v.source_name, &v.source)
+            .map(Some)
+            .map_err(|e| {
+                Error::Internal(format!("stored contract `{contract_id}` v{version}: {e}"))
+            })
+    }
+
+    /// Stores an amendment of contract `contract_id` as its next version
+    /// (staff only: the caller authorises). The text must parse
+    /// ([`Error::Contract`]) and pass
+    /// [`check_amendment`](accord_core::contract::check_amendment) against
+    /// the latest stored version ([`Error::Amendment`]);
+    /// [`Error::NotFound`] if there is no such contract. Nothing is written
+    /// on error.
+    #[instrument(skip_all, fields(contract = contract_id))]
+    pub async fn amend_contract(
+        &self,
+        contract_id: &str,
+        source_name: &str,
+        text: &str,
+        now: Timestamp,
+    ) -> Result<ContractVersion> {
+        dispatch!(self.amend_contract(contract_id, source_name, text, now))
     }
 }

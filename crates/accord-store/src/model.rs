@@ -177,6 +177,9 @@ pub struct TicketFilter {
     pub status: Option<TicketStatus>,
     /// Only tickets of this priority.
     pub priority: Option<String>,
+    /// Only open tickets whose most pressed live clock had at most this
+    /// many business seconds left when last computed.
+    pub at_risk_within_secs: Option<i64>,
 }
 
 /// A clock as last computed and stored (SPEC §4).
@@ -271,4 +274,17 @@ pub struct TokenInfo {
     pub user: UserId,
     /// What its owner called it.
     pub name: String,
+}
+
+// ---- the API's accounts and tokens (issue 5) ----
+
+/// An API token as its owner lists it: never with its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    /// Id, name and owner.
+    pub info: TokenInfo,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<Timestamp>,
 }

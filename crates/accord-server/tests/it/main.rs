@@ -8,3 +8,9 @@ mod api;
 mod contracts;
 mod ops;
 mod tenancy;
+// issue 5: accounts, pauses, amendments, every route's tenancy, bad input
+mod accounts;
+mod amendments;
+mod bad_input;
+mod pauses;
+mod routes_tenancy;

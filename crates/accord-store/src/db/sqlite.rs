@@ -36,6 +36,12 @@ mod accounts;
     reason = "compiled once per backend on purpose; see db/mod.rs"
 )]
 mod contracts;
+#[path = "directory.rs"]
+#[allow(
+    clippy::duplicate_mod,
+    reason = "compiled once per backend on purpose; see db/mod.rs"
+)]
+mod directory;
 #[path = "monitor.rs"]
 #[allow(
     clippy::duplicate_mod,
@@ -51,5 +57,6 @@ mod tickets;
 
 pub(crate) use accounts::*;
 pub(crate) use contracts::*;
+pub(crate) use directory::*;
 pub(crate) use monitor::*;
 pub(crate) use tickets::*;

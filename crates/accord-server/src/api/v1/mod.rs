@@ -3,7 +3,10 @@
 
 pub mod contracts;
 pub mod dto;
+pub mod organisations;
 pub mod tickets;
+pub mod tokens;
+pub mod users;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -18,7 +21,8 @@ use crate::state::AppState;
         Errors are RFC 9457 problem documents."),
     modifiers(&BearerAuth),
     tags((name = "tickets", description = "Tickets, their events and clocks"),
-         (name = "contracts", description = "Contract versions"))
+         (name = "contracts", description = "Contract versions"),
+         (name = "accounts", description = "Organisations, users and API tokens"))
 )]
 struct ApiDoc;
 
@@ -47,5 +51,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tickets::get))
         .routes(routes!(tickets::append))
         .routes(routes!(contracts::upload))
-        .routes(routes!(contracts::versions))
+        .routes(routes!(contracts::versions, contracts::amend))
+        // ---- accounts, pauses, contract versions (issue 5) ----
+        .routes(routes!(organisations::list, organisations::create))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::me))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(tickets::pause))
+        .routes(routes!(tickets::resume))
+        .routes(routes!(contracts::version))
+        .routes(routes!(contracts::diff))
+        .routes(routes!(contracts::render))
 }
