@@ -262,6 +262,10 @@ impl From<accord_store::Error> for ApiError {
                 detail: e.to_string(),
                 place: Place::default(),
             },
+            E::Amendment(e) => ApiError::Unprocessable {
+                detail: e.to_string(),
+                place: Place::field(e.key()),
+            },
             E::Unavailable(e) => ApiError::Unavailable(e),
             e @ (E::BadUrl(_) | E::Migration(_) | E::Internal(_)) => {
                 ApiError::Internal(e.to_string())

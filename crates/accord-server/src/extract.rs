@@ -3,7 +3,7 @@
 //! the offending field, line and column, query strings naming the
 //! offending parameter, and plain-text bodies.
 
-use accord_store::{TOKEN_PREFIX, Tenant, TokenSecret, User};
+use accord_store::{Role, TOKEN_PREFIX, Tenant, TokenSecret, User};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header;
@@ -30,6 +30,15 @@ impl Caller {
             Tenant::Client(_) => Err(ApiError::Forbidden(format!(
                 "only provider staff may {what}"
             ))),
+        }
+    }
+
+    /// Refuses everyone but provider admins.
+    pub fn require_admin(&self, what: &str) -> Result<(), ApiError> {
+        if self.user.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!("only admins may {what}")))
         }
     }
 }
@@ -120,12 +129,31 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     }
 }
 
+/// A JSON body that may be left out: an empty body is `None`, anything
+/// else is read as strictly as [`JsonBody`].
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        check_content_type(&req, &["application/json"])?;
+        let bytes = body_bytes(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(None));
+        }
+        parse_json(&bytes).map(|v| OptionalJson(Some(v)))
+    }
+}
+
 /// Parses JSON into `T`, naming the place of the first error.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
-        json_error(e.into_inner(), (path != ".").then_some(path))
+        // `?` is where the parser stopped before reading a key: no field.
+        json_error(e.into_inner(), (path != "." && path != "?").then_some(path))
     })?;
     de.end().map_err(|e| json_error(e, None))?;
     Ok(value)

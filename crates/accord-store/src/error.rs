@@ -3,6 +3,7 @@
 //! the driver.
 
 use accord_core::clock::ClockError;
+use accord_core::contract::AmendmentError;
 use accord_core::diagnostic::Diagnostics;
 
 /// What a store method can fail with.
@@ -57,6 +58,10 @@ pub enum Error {
     /// contract does not allow, ...); the batch was not written.
     #[error(transparent)]
     Events(#[from] ClockError),
+    /// A contract text cannot amend the current version (another id, a
+    /// version or effective date not after it); nothing was written.
+    #[error(transparent)]
+    Amendment(#[from] AmendmentError),
     /// A fault inside the store or the database (a broken invariant, an
     /// unexpected driver error). Log it; do not show it to clients.
     #[error("internal storage error: {0}")]

@@ -536,13 +536,6 @@ impl Store {
         dispatch!(self.set_time_zone(user, zone))
     }
 
-    /// The users the tenant may see: everyone for the provider, a
-    /// client's own users for a client.
-    #[instrument(skip_all)]
-    pub async fn users_visible(&self, tenant: &Tenant) -> Result<Vec<User>> {
-        dispatch!(self.users_of(tenant))
-    }
-
     /// API tokens, newest first: of one user, or (`None`) of everyone (the
     /// caller authorises).
     #[instrument(skip_all)]
@@ -582,6 +575,76 @@ impl Store {
             return Err(Error::NotFound);
         }
         dispatch!(self.ticket_count(client))
+    }
+
+    // ---- the API's accounts, tokens and contract versions (issue 5) ----
+
+    /// The users the tenant may see: all for the provider, its own
+    /// organisation's for a client; by e-mail.
+    #[instrument(skip_all)]
+    pub async fn list_users(&self, tenant: &Tenant) -> Result<Vec<User>> {
+        dispatch!(self.list_users(tenant))
+    }
+
+    /// Revokes a token of `owner`; `false` if `owner` has no such active
+    /// token (another user's token is not touched).
+    #[instrument(skip_all, fields(user = %owner, token = %token))]
+    pub async fn revoke_token_of(
+        &self,
+        owner: &UserId,
+        token: &TokenId,
+        now: Timestamp,
+    ) -> Result<bool> {
+        dispatch!(self.revoke_token_of(owner, token, now))
+    }
+
+    /// One stored version of a contract, if the tenant may see it.
+    #[instrument(skip_all, fields(contract = contract_id, version))]
+    pub async fn contract_version(
+        &self,
+        tenant: &Tenant,
+        contract_id: &str,
+        version: u32,
+    ) -> Result<Option<ContractVersion>> {
+        dispatch!(self.contract_version(tenant, contract_id, version))
+    }
+
+    /// One stored version of a contract, parsed, if the tenant may see it
+    /// (to diff or render it).
+    #[instrument(skip_all, fields(contract = contract_id, version))]
+    pub async fn parsed_contract_version(
+        &self,
+        tenant: &Tenant,
+        contract_id: &str,
+        version: u32,
+    ) -> Result<Option<accord_core::contract::Contract>> {
+        let Some(v) = self.contract_version(tenant, contract_id, version).await? else {
+            return Ok(None);
+        };
+        // Stored versions parsed when they were stored: a failure now is a fault.
+        sqlite::parse_contract(&v.source_name, &v.source)
+            .map(Some)
+            .map_err(|e| {
+                Error::Internal(format!("stored contract `{contract_id}` v{version}: {e}"))
+            })
+    }
+
+    /// Stores an amendment of contract `contract_id` as its next version
+    /// (staff only: the caller authorises). The text must parse
+    /// ([`Error::Contract`]) and pass
+    /// [`check_amendment`](accord_core::contract::check_amendment) against
+    /// the latest stored version ([`Error::Amendment`]);
+    /// [`Error::NotFound`] if there is no such contract. Nothing is written
+    /// on error.
+    #[instrument(skip_all, fields(contract = contract_id))]
+    pub async fn amend_contract(
+        &self,
+        contract_id: &str,
+        source_name: &str,
+        text: &str,
+        now: Timestamp,
+    ) -> Result<ContractVersion> {
+        dispatch!(self.amend_contract(contract_id, source_name, text, now))
     }
 }
 

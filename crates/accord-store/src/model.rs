@@ -177,6 +177,9 @@ pub struct TicketFilter {
     pub status: Option<TicketStatus>,
     /// Only tickets of this priority.
     pub priority: Option<String>,
+    /// Only open tickets whose most pressed live clock had at most this
+    /// many business seconds left when last computed.
+    pub at_risk_within_secs: Option<i64>,
 }
 
 /// A clock as last computed and stored (SPEC §4).

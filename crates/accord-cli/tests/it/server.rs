@@ -154,21 +154,30 @@ fn serve_demo_seeds_clients_whose_tokens_see_only_their_own_tickets() {
         .unwrap()
         .to_string();
 
+    // Every ticket the token sees, page by page (at most 200 a page).
     let body = |token: &str| {
-        let r = http_get(&addr, "/api/v1/tickets?limit=500", Some(token));
-        assert!(r.starts_with("HTTP/1.1 200"), "{r}");
-        let json = r.split("\r\n\r\n").nth(1).unwrap().to_string();
-        serde_json::from_str::<serde_json::Value>(&json).unwrap()
+        let mut items = Vec::new();
+        let mut path = "/api/v1/tickets?limit=200".to_string();
+        loop {
+            let r = http_get(&addr, &path, Some(token));
+            assert!(r.starts_with("HTTP/1.1 200"), "{r}");
+            let json = r.split("\r\n\r\n").nth(1).unwrap().to_string();
+            let page = serde_json::from_str::<serde_json::Value>(&json).unwrap();
+            items.extend(page["items"].as_array().unwrap().iter().cloned());
+            match page["next_cursor"].as_str() {
+                Some(c) => path = format!("/api/v1/tickets?limit=200&after={c}"),
+                None => return items,
+            }
+        }
     };
-    let all = body(&tokens[0].1)["items"].as_array().unwrap().len();
+    let all = body(&tokens[0].1).len();
     assert_eq!(all, 400);
     let mut seen = 0;
     for (is_client, token) in &tokens {
         if !is_client {
             continue;
         }
-        let page = body(token);
-        let items = page["items"].as_array().unwrap();
+        let items = body(token);
         assert!(!items.is_empty());
         let client = &items[0]["client"];
         assert!(items.iter().all(|t| &t["client"] == client));
@@ -182,4 +191,150 @@ fn serve_demo_seeds_clients_whose_tokens_see_only_their_own_tickets() {
         .unwrap();
     assert!(server.wait().unwrap().success());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---- SPEC §9 "nothing acknowledged is lost", through the real binary ----
+
+/// Sends one request and answers (status, body).
+fn http(addr: &str, method: &str, path: &str, token: &str, json: Option<&str>) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let body = json.unwrap_or("");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {response:?}"));
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+    (status, body)
+}
+
+/// `accord serve` on a free port over `database`; answers the process and
+/// its address. Its log is drained in the background so it never blocks.
+fn serve(database: &str) -> (std::process::Child, String) {
+    let mut server = Command::new(assert_cmd::cargo::cargo_bin("accord"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
+        .env_remove("ACCORD_DATABASE_URL")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(server.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    (server, addr)
+}
+
+/// Ingests `N` events one request each, each answered 201, kills the server
+/// with SIGKILL, restarts it on the same database and finds every event.
+fn acknowledged_events_survive_kill_9(
+    db: &accord_store::testing::TestDb,
+    rt: &tokio::runtime::Runtime,
+) {
+    use std::os::unix::process::ExitStatusExt;
+    const N: usize = 60;
+    let now = jiff::Timestamp::now();
+    let token = rt.block_on(async {
+        let client = db.store.create_client("Acme", now).await.unwrap();
+        let text = accord_store::testing::CONTRACT.replace("CONTRACT_ID", "ACME");
+        db.store
+            .put_contract_version(&client, "acme.toml", &text, now)
+            .await
+            .unwrap();
+        let user = db
+            .store
+            .create_user(
+                accord_store::NewUser {
+                    email: "agent@provider.test",
+                    name: "Agent",
+                    role: accord_store::Role::Agent,
+                    client: None,
+                    password: None,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let (_, secret) = db.store.create_token(&user.id, "test", now).await.unwrap();
+        format!("{client} {}", secret.expose())
+    });
+    let (client, token) = token.split_once(' ').unwrap();
+
+    let (mut server, addr) = serve(&db.url);
+    let open = format!(
+        r#"{{"client": "{client}", "contract_id": "ACME", "key": "T-1", "priority": "normal", "at": "2026-03-02T08:00:00Z"}}"#
+    );
+    let (status, ticket) = http(&addr, "POST", "/api/v1/tickets", token, Some(&open));
+    assert_eq!(status, 201, "{ticket}");
+    let ticket: serde_json::Value = serde_json::from_str(&ticket).unwrap();
+    let id = ticket["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/tickets/{id}/events");
+    for i in 0..N {
+        let kind = if i % 2 == 0 {
+            "client_replied"
+        } else {
+            "replied"
+        };
+        let event = format!(
+            r#"{{"kind": "{kind}", "at": "2026-03-02T{:02}:{:02}:00Z", "id": "e{i}"}}"#,
+            9 + i / 60,
+            i % 60
+        );
+        let (status, body) = http(&addr, "POST", &path, token, Some(&event));
+        assert_eq!(status, 201, "event {i}: {body}");
+    }
+    server.kill().unwrap();
+    let status = server.wait().unwrap();
+    assert_eq!(status.signal(), Some(9), "{status:?}");
+
+    let (mut server, addr) = serve(&db.url);
+    let (status, body) = http(&addr, "GET", &format!("/api/v1/tickets/{id}"), token, None);
+    assert_eq!(status, 200, "{body}");
+    let detail: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let ids: Vec<&str> = detail["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["id"].as_str())
+        .filter(|i| i.starts_with('e'))
+        .collect();
+    let expected: Vec<String> = (0..N).map(|i| format!("e{i}")).collect();
+    assert_eq!(ids, expected);
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(server.id().to_string())
+        .status()
+        .unwrap();
+    assert!(server.wait().unwrap().success());
+}
+
+#[test]
+fn acknowledged_events_survive_kill_9_on_sqlite() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(accord_store::testing::TestDb::sqlite());
+    acknowledged_events_survive_kill_9(&db, &rt);
+    rt.block_on(db.finish());
+}
+
+#[test]
+fn acknowledged_events_survive_kill_9_on_postgres() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(db) = rt.block_on(accord_store::testing::TestDb::postgres()) else {
+        return;
+    };
+    acknowledged_events_survive_kill_9(&db, &rt);
+    rt.block_on(db.finish());
 }

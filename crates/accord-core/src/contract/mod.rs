@@ -7,6 +7,7 @@
 //! declares, so one mistake is reported once, where it is made.
 
 mod accountability;
+mod amendment;
 mod billing;
 mod calendars;
 mod identity;
@@ -25,6 +26,7 @@ use crate::calendar::Calendar;
 use crate::diagnostic::{Diagnostics, SourceFile};
 
 pub use accountability::{CreditRule, CreditTier, Credits, EscalationLevel, Objective, Period};
+pub use amendment::{AmendmentError, check_amendment};
 pub use billing::{Billing, PrepaidBlock, Rounding, RoundingMode};
 pub use identity::{Currency, Identity, ReviewCadence};
 pub use milestones::{Deliverable, Milestone};

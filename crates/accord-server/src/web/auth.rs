@@ -6,7 +6,7 @@ use accord_store::{SessionSecret, random_password};
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use minijinja::context;
 use serde::Deserialize;
 
@@ -115,7 +115,7 @@ pub(crate) async fn login(State(state): State<AppState>, req: Request) -> PageRe
     };
     state.web.limiter.succeeded(&ip, &email);
     end_presented_session(&state, &headers).await?;
-    let now = Timestamp::now();
+    let now = state.clock.now();
     let expires = now + SignedDuration::from_hours(SESSION_HOURS);
     let secret = state
         .store

@@ -9,7 +9,6 @@ use accord_core::diagnostic::Diagnostic;
 use accord_store::ContractVersion;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use jiff::Timestamp;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
@@ -256,7 +255,7 @@ pub(crate) async fn amend(
     }
     match state
         .store
-        .put_contract_version(&latest.client, &source_name, &text, Timestamp::now())
+        .put_contract_version(&latest.client, &source_name, &text, state.clock.now())
         .await
     {
         Ok(v) => Ok(page::see_other(&format!(

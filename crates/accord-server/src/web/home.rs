@@ -136,7 +136,7 @@ fn waiting_rows(
 }
 
 async fn dashboard(state: &AppState, viewer: &Viewer) -> PageResult {
-    let now = Timestamp::now();
+    let now = state.clock.now();
     let tenant = &viewer.tenant;
     let names = client_names(state, tenant).await?;
     let lives = live::open_tickets(state, tenant, now).await?;
@@ -276,7 +276,7 @@ struct ClosedTicket {
 }
 
 async fn portal(state: &AppState, viewer: &Viewer) -> PageResult {
-    let now = Timestamp::now();
+    let now = state.clock.now();
     let tenant = &viewer.tenant;
     let names = client_names(state, tenant).await?;
     let lives = live::open_tickets(state, tenant, now).await?;

@@ -20,7 +20,6 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::de::DeserializeOwned;
 
@@ -150,7 +149,7 @@ impl FromRequestParts<AppState> for Viewer {
             .ok_or_else(sign_in)?;
         let session = state
             .store
-            .web_session(&secret, Timestamp::now())
+            .web_session(&secret, state.clock.now())
             .await?
             .ok_or_else(sign_in)?;
         let tenant = session.user.tenant();

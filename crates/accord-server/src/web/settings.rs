@@ -5,7 +5,6 @@
 use accord_store::{ClientId, NewUser, OrgKind, Role, Tenant, TokenId, random_password};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
@@ -63,22 +62,41 @@ struct Outcome {
     secret_what: Option<String>,
 }
 
-// ---- webhooks: one block, wired to the notification store by the lead ----
+// ---- webhooks ----
 
-/// The webhooks section's data. Webhook endpoints are stored by the
-/// notification work (issue 7); until its store call is wired here the
-/// section says so rather than show anything invented.
+/// The webhooks section: every registered endpoint (admins register and
+/// delete them through `/api/v1/webhooks`, which shows the secret once).
 #[derive(Debug, Serialize)]
 struct WebhooksSection {
-    available: bool,
     endpoints: Vec<Value>,
 }
 
-async fn webhooks_section(_state: &AppState, _viewer: &Viewer) -> PageResult<WebhooksSection> {
-    Ok(WebhooksSection {
-        available: false,
-        endpoints: Vec::new(),
-    })
+async fn webhooks_section(state: &AppState, viewer: &Viewer) -> PageResult<WebhooksSection> {
+    let orgs = state.store.organisations(&viewer.tenant).await?;
+    let endpoints = state
+        .store
+        .webhooks()
+        .await?
+        .into_iter()
+        .map(|w| {
+            let client = w.client.as_ref().map_or_else(
+                || "all clients".to_string(),
+                |c| {
+                    orgs.iter()
+                        .find(|o| o.id.as_str() == c.as_str())
+                        .map_or_else(|| c.to_string(), |o| o.name.clone())
+                },
+            );
+            context! {
+                url => w.url,
+                events => w.events.as_str(),
+                client => client,
+                description => w.description,
+                created => live::when(w.created_at, &viewer.zone),
+            }
+        })
+        .collect();
+    Ok(WebhooksSection { endpoints })
 }
 
 // ---- the page ----
@@ -112,7 +130,7 @@ async fn settings_page(
     };
     let users: Vec<UserRow> = state
         .store
-        .users_visible(&viewer.tenant)
+        .list_users(&viewer.tenant)
         .await?
         .into_iter()
         .map(|u| UserRow {
@@ -127,7 +145,7 @@ async fn settings_page(
         .filter(|o| o.kind == OrgKind::Client)
         .map(|o| context! { id => o.id.to_string(), name => o.name.clone() })
         .collect();
-    let webhooks = if viewer.is_staff() {
+    let webhooks = if is_admin {
         Some(webhooks_section(state, viewer).await?)
     } else {
         None
@@ -139,7 +157,7 @@ async fn settings_page(
             frame => page::v(Frame::new(viewer, "settings")),
             tokens => page::v(&tokens), users => page::v(&users), clients => page::v(&clients), webhooks => page::v(&webhooks), outcome => page::v(&outcome),
             zones => page::v(ZONES),
-            now => live::when(Timestamp::now(), &viewer.zone),
+            now => live::when(state.clock.now(), &viewer.zone),
         },
     ))
 }
@@ -201,7 +219,7 @@ pub(crate) async fn create_token(
     }
     let (info, secret) = state
         .store
-        .create_token(&viewer.user.id, name, Timestamp::now())
+        .create_token(&viewer.user.id, name, state.clock.now())
         .await?;
     let outcome = Outcome {
         secret: Some(secret.expose().to_string()),
@@ -229,7 +247,7 @@ pub(crate) async fn revoke_token(
     if owner != viewer.user.id && viewer.user.role != Role::Admin {
         return Err(PageError::NotFound);
     }
-    state.store.revoke_token(&id, Timestamp::now()).await?;
+    state.store.revoke_token(&id, state.clock.now()).await?;
     Ok(page::see_other("/settings"))
 }
 
@@ -275,7 +293,7 @@ pub(crate) async fn create_user(
                 client,
                 password: Some(&password),
             },
-            Timestamp::now(),
+            state.clock.now(),
         )
         .await;
     let (status, outcome) = match created {

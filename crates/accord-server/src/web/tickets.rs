@@ -130,7 +130,7 @@ async fn ticket_page(
     status: StatusCode,
     error: Option<String>,
 ) -> PageResult {
-    let now = Timestamp::now();
+    let now = state.clock.now();
     let live = live::live_ticket(state, &viewer.tenant, id, now)
         .await?
         .ok_or(PageError::NotFound)?;
@@ -173,7 +173,7 @@ async fn ticket_page(
         .collect();
     if viewer.is_staff() {
         let client_tenant = Tenant::Client(live.ticket.client.clone());
-        for u in state.store.users_visible(&client_tenant).await? {
+        for u in state.store.list_users(&client_tenant).await? {
             contacts.push(Choice {
                 label: format!("{} <{}>", u.name, u.email),
                 value: u.email,
@@ -289,10 +289,14 @@ pub(crate) async fn act(
     };
     match state
         .store
-        .append_events(&viewer.tenant, &id, &[event], Timestamp::now())
+        .append_events(&viewer.tenant, &id, &[event], state.clock.now())
         .await
     {
-        Ok(_) => Ok(page::see_other(&format!("/tickets/{id}"))),
+        Ok(_) => {
+            // The new event may move a clock's next crossing closer.
+            state.wake_monitor.notify_one();
+            Ok(page::see_other(&format!("/tickets/{id}")))
+        }
         Err(accord_store::Error::Events(e)) => refused(&state, &viewer, &id, e.to_string()).await,
         Err(e) => Err(e.into()),
     }
@@ -420,7 +424,7 @@ pub(crate) async fn open(
         };
         match state
             .store
-            .open_ticket(&viewer.tenant, new, Timestamp::now())
+            .open_ticket(&viewer.tenant, new, state.clock.now())
             .await
         {
             Ok(t) => {
@@ -436,9 +440,10 @@ pub(crate) async fn open(
                     };
                     state
                         .store
-                        .append_events(&viewer.tenant, &t.id, &[message], Timestamp::now())
+                        .append_events(&viewer.tenant, &t.id, &[message], state.clock.now())
                         .await?;
                 }
+                state.wake_monitor.notify_one();
                 return Ok(page::see_other(&format!("/tickets/{}", t.id)));
             }
             Err(accord_store::Error::Conflict(_)) => n += 1,

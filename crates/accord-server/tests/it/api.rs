@@ -198,7 +198,7 @@ async fn bad_requests_get_precise_problems_and_write_nothing(app: &TestApp) {
     .await;
     let p = problem(
         app.get(Some(&staff), "/api/v1/tickets?limit=0").await,
-        StatusCode::BAD_REQUEST,
+        StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
     assert_eq!(p["field"], "limit");

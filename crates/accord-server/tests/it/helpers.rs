@@ -179,6 +179,34 @@ impl TestApp {
     }
 }
 
+// ---- requests with any method and body (issue 5: accounts, tenancy) ----
+
+impl TestApp {
+    /// Sends `method path` with a bearer token and, if given, a body of
+    /// this content type.
+    pub async fn send(
+        &self,
+        method: &str,
+        token: Option<&str>,
+        path: &str,
+        body: Option<(&str, String)>,
+    ) -> Response {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.http.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some((content_type, body)) = body {
+            req = req.header("content-type", content_type).body(body);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn delete(&self, token: &str, path: &str) -> Response {
+        self.send("DELETE", Some(token), path, None).await
+    }
+}
+
 /// Status and JSON body of a response.
 pub async fn json_of(res: Response) -> (StatusCode, Value) {
     let status = res.status();

@@ -11,3 +11,9 @@ mod ops;
 mod receivers;
 mod tenancy;
 mod web;
+// issue 5: accounts, pauses, amendments, every route's tenancy, bad input
+mod accounts;
+mod amendments;
+mod bad_input;
+mod pauses;
+mod routes_tenancy;

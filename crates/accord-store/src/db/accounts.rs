@@ -139,7 +139,7 @@ pub(crate) async fn create_user(pool: &Pool<Db>, new: NewUser<'_>, now: Timestam
     })
 }
 
-fn user_from_row(r: &<Db as sqlx::Database>::Row) -> Result<User> {
+pub(super) fn user_from_row(r: &<Db as sqlx::Database>::Row) -> Result<User> {
     let role: String = r.try_get("role")?;
     let client: Option<String> = r.try_get("client_id")?;
     Ok(User {

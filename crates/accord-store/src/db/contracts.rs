@@ -44,7 +44,7 @@ pub(crate) async fn put_contract_version(
     now: Timestamp,
 ) -> Result<ContractVersion> {
     let contract = parse_contract(source_name, text)?;
-    let (id, version) = (contract.id().to_string(), contract.version());
+    let id = contract.id().to_string();
     let mut tx = begin_write(pool).await?;
     let owner = sqlx::query("SELECT kind FROM organisations WHERE id = $1")
         .bind(client.as_str())
@@ -66,6 +66,22 @@ pub(crate) async fn put_contract_version(
             "a contract `{id}` of another client"
         )));
     }
+    let stored = insert_version(&mut tx, client, source_name, text, &contract, now).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// Inserts a parsed contract version for `client` inside a write
+/// transaction; a stored (id, version) is a conflict.
+pub(super) async fn insert_version(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    client: &ClientId,
+    source_name: &str,
+    text: &str,
+    contract: &Contract,
+    now: Timestamp,
+) -> Result<ContractVersion> {
+    let (id, version) = (contract.id().to_string(), contract.version());
     sqlx::query(
         "INSERT INTO contract_versions
          (contract_id, version, client_id, effective_from, source_name, source, uploaded_at)
@@ -78,7 +94,7 @@ pub(crate) async fn put_contract_version(
     .bind(source_name)
     .bind(text)
     .bind(ms(now))
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(|e| match Error::from(e) {
         Error::Conflict(_) => Error::Conflict(format!(
@@ -86,7 +102,6 @@ pub(crate) async fn put_contract_version(
         )),
         other => other,
     })?;
-    tx.commit().await?;
     Ok(ContractVersion {
         client: client.clone(),
         contract_id: id,
@@ -98,7 +113,7 @@ pub(crate) async fn put_contract_version(
     })
 }
 
-fn version_from_row(r: &<Db as sqlx::Database>::Row) -> Result<ContractVersion> {
+pub(super) fn version_from_row(r: &<Db as sqlx::Database>::Row) -> Result<ContractVersion> {
     let from: String = r.try_get("effective_from")?;
     Ok(ContractVersion {
         client: ClientId::from_db(r.try_get("client_id")?),

@@ -35,6 +35,12 @@ mod accounts;
     reason = "compiled once per backend on purpose; see db/mod.rs"
 )]
 mod contracts;
+#[path = "directory.rs"]
+#[allow(
+    clippy::duplicate_mod,
+    reason = "compiled once per backend on purpose; see db/mod.rs"
+)]
+mod directory;
 #[path = "monitor.rs"]
 #[allow(
     clippy::duplicate_mod,
@@ -56,6 +62,7 @@ mod tickets;
 
 pub(crate) use accounts::*;
 pub(crate) use contracts::*;
+pub(crate) use directory::*;
 pub(crate) use monitor::*;
 pub(crate) use notifications::*;
 pub(crate) use tickets::*;

@@ -574,6 +574,7 @@ pub(crate) async fn list_tickets(
          WHERE ($1 IS NULL OR client_id = $1) AND ($2 IS NULL OR client_id = $2)
            AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR priority = $4)
            AND ($5 IS NULL OR id > $5)
+           AND ($7 IS NULL OR (status = 'open' AND at_risk_secs <= $7))
          ORDER BY id LIMIT $6"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
@@ -583,6 +584,7 @@ pub(crate) async fn list_tickets(
         .bind(filter.priority.as_deref())
         .bind(after.map(TicketId::as_str))
         .bind(i64::from(limit))
+        .bind(filter.at_risk_within_secs)
         .fetch_all(pool)
         .await?;
     rows.iter().map(ticket_from_row).collect()

@@ -12,20 +12,9 @@ use crate::auth::random_hex;
 use crate::db::{ms, opt_ts, parse_metric, parse_state, parse_status, to_u32, ts};
 use crate::ids::{ClientId, TicketId, TokenId, UserId};
 use crate::model::{
-    ClockOutcome, ContractSummary, SessionSecret, TokenInfo, TokenListing, User, WebSession,
+    ClockOutcome, ContractSummary, SessionSecret, TokenInfo, TokenListing, WebSession,
 };
 use crate::{Error, Result, Tenant};
-
-fn user_of(r: &<Db as sqlx::Database>::Row) -> Result<User> {
-    let client: Option<String> = r.try_get("client_id")?;
-    Ok(User {
-        id: UserId::from_db(r.try_get("id")?),
-        email: r.try_get("email")?,
-        name: r.try_get("name")?,
-        role: r.try_get::<String, _>("role")?.parse()?,
-        client: client.map(ClientId::from_db),
-    })
-}
 
 pub(crate) async fn create_session(
     pool: &Pool<Db>,
@@ -72,7 +61,7 @@ pub(crate) async fn web_session(
     .await?;
     let Some(r) = row else { return Ok(None) };
     Ok(Some(WebSession {
-        user: user_of(&r)?,
+        user: super::accounts::user_from_row(&r)?,
         csrf_token: r.try_get("csrf_token")?,
         time_zone: r.try_get("time_zone")?,
         expires_at: ts(r.try_get("expires_at")?)?,
@@ -115,17 +104,6 @@ pub(crate) async fn set_time_zone(
     }
     tx.commit().await?;
     Ok(())
-}
-
-pub(crate) async fn users_of(pool: &Pool<Db>, tenant: &Tenant) -> Result<Vec<User>> {
-    let rows = sqlx::query(
-        "SELECT id, email, name, role, client_id FROM users
-         WHERE $1 IS NULL OR client_id = $1 ORDER BY role, email",
-    )
-    .bind(tenant.client_filter())
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(user_of).collect()
 }
 
 pub(crate) async fn token_listing(

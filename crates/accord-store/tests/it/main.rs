@@ -6,6 +6,7 @@ mod harness;
 
 mod accounts;
 mod contracts;
+mod directory;
 mod events;
 mod ingest;
 mod monitor;

@@ -278,3 +278,131 @@ impl From<ContractVersion> for ContractVersionDto {
         }
     }
 }
+
+// ---- organisations, users, tokens, contract diffs (issue 5) ----
+
+/// An organisation: the provider or one of its clients (SPEC §1).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationDto {
+    /// Its id (UUID); a client's is the `client` of its tickets and users.
+    pub id: String,
+    /// `provider` or `client`.
+    pub kind: String,
+    /// Its name, unique.
+    pub name: String,
+}
+
+impl From<accord_store::Organisation> for OrganisationDto {
+    fn from(o: accord_store::Organisation) -> Self {
+        OrganisationDto {
+            id: o.id.to_string(),
+            kind: match o.kind {
+                accord_store::OrgKind::Provider => "provider",
+                accord_store::OrgKind::Client => "client",
+            }
+            .to_string(),
+            name: o.name,
+        }
+    }
+}
+
+/// A user account (never with its password).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserDto {
+    /// Its id (UUID).
+    pub id: String,
+    /// Login e-mail, lower-case.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// `admin`, `agent` or `client`.
+    pub role: String,
+    /// The client organisation of a `client` user.
+    pub client: Option<String>,
+}
+
+impl From<accord_store::User> for UserDto {
+    fn from(u: accord_store::User) -> Self {
+        UserDto {
+            id: u.id.to_string(),
+            email: u.email,
+            name: u.name,
+            role: u.role.as_str().to_string(),
+            client: u.client.map(|c| c.to_string()),
+        }
+    }
+}
+
+/// An API token as its owner lists it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenDto {
+    /// Its id, to revoke it.
+    pub id: String,
+    /// What its owner called it.
+    pub name: String,
+    /// The user it acts as.
+    pub user: String,
+    /// When it was created.
+    pub created_at: String,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
+impl From<accord_store::TokenListing> for TokenDto {
+    fn from(t: accord_store::TokenListing) -> Self {
+        TokenDto {
+            id: t.info.id.to_string(),
+            name: t.info.name,
+            user: t.info.user.to_string(),
+            created_at: instant(t.created_at),
+            revoked_at: t.revoked_at.map(instant),
+        }
+    }
+}
+
+/// A new API token, with its secret: shown here once, never again.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewTokenDto {
+    /// The token's facts.
+    #[serde(flatten)]
+    pub token: TokenDto,
+    /// The bearer secret (`accord_...`). Only its hash is stored.
+    pub secret: String,
+}
+
+/// One difference between two versions of a contract, in plain words.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeDto {
+    /// What changed, e.g. `critical first response`.
+    pub what: String,
+    /// The old value; absent when the term is new.
+    pub old: Option<String>,
+    /// The new value; absent when the term was removed.
+    pub new: Option<String>,
+    /// The whole change as one sentence.
+    pub text: String,
+}
+
+impl From<accord_docs::diff::Change> for ChangeDto {
+    fn from(c: accord_docs::diff::Change) -> Self {
+        ChangeDto {
+            text: c.to_string(),
+            what: c.what,
+            old: c.old,
+            new: c.new,
+        }
+    }
+}
+
+/// The differences between two versions of a contract.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContractDiffDto {
+    /// The contract's `id`.
+    pub contract_id: String,
+    /// The older version compared.
+    pub from: u32,
+    /// The newer version compared.
+    pub to: u32,
+    /// Every change, in the order of the appendix.
+    pub changes: Vec<ChangeDto>,
+}

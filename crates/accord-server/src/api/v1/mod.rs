@@ -4,7 +4,10 @@
 pub mod contracts;
 pub mod crossings;
 pub mod dto;
+pub mod organisations;
 pub mod tickets;
+pub mod tokens;
+pub mod users;
 pub mod webhooks;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -21,7 +24,8 @@ use crate::state::AppState;
     modifiers(&BearerAuth),
     tags((name = "tickets", description = "Tickets, their events and clocks"),
          (name = "contracts", description = "Contract versions"),
-         (name = "webhooks", description = "Where warnings and breaches are sent"))
+         (name = "webhooks", description = "Where warnings and breaches are sent"),
+         (name = "accounts", description = "Organisations, users and API tokens"))
 )]
 struct ApiDoc;
 
@@ -50,7 +54,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tickets::get))
         .routes(routes!(tickets::append))
         .routes(routes!(contracts::upload))
-        .routes(routes!(contracts::versions))
+        .routes(routes!(contracts::versions, contracts::amend))
+        // ---- accounts, pauses, contract versions (issue 5) ----
+        .routes(routes!(organisations::list, organisations::create))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::me))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(tickets::pause))
+        .routes(routes!(tickets::resume))
+        .routes(routes!(contracts::version))
+        .routes(routes!(contracts::diff))
+        .routes(routes!(contracts::render))
         // Monitoring and notifications (SPEC §7).
         .routes(routes!(crossings::list))
         .routes(routes!(webhooks::list, webhooks::create))

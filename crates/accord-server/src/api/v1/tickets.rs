@@ -14,11 +14,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{AppendedDto, AtRiskDto, EventBatch, TicketDetail, TicketDto, TicketPage};
 use crate::error::{ApiError, ApiResult, Place, Problem};
-use crate::extract::{Caller, JsonBody, QueryParams};
+use crate::extract::{Caller, JsonBody, OptionalJson, QueryParams};
 use crate::state::AppState;
 
 /// The most tickets one page may hold.
-const MAX_LIMIT: u32 = 500;
+const MAX_LIMIT: u32 = 200;
 
 /// Filters and cursor of the ticket list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -31,26 +31,32 @@ pub struct ListQuery {
     priority: Option<String>,
     /// Only tickets in this status: `open`, `resolved` or `closed`.
     status: Option<String>,
+    /// Only open tickets with at most this many business minutes left on
+    /// their most pressed live clock (as last computed).
+    at_risk_within: Option<u32>,
     /// The `next_cursor` of the previous page.
     after: Option<String>,
-    /// Page size, 1 to 500 (default 50).
+    /// Page size, 1 to 200 (default 50).
     limit: Option<u32>,
 }
 
+/// A page size: a number that is not one is unreadable (400); one out of
+/// range is refused (422).
 fn limit(limit: Option<u32>, default: u32) -> ApiResult<u32> {
     match limit.unwrap_or(default) {
         n @ 1..=MAX_LIMIT => Ok(n),
-        n => Err(ApiError::bad_field(
-            "limit",
-            format!("`{n}` is out of range: use 1 to {MAX_LIMIT}"),
-        )),
+        n => Err(ApiError::Unprocessable {
+            detail: format!("`{n}` is out of range: use 1 to {MAX_LIMIT}"),
+            place: Place::field("limit"),
+        }),
     }
 }
 
 /// List the tickets the caller may see, in creation order.
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", params(ListQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = TicketPage), (status = 400, body = Problem), (status = 401, body = Problem)))]
+    responses((status = 200, body = TicketPage), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 422, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -74,6 +80,7 @@ pub async fn list(
             })
             .transpose()?,
         priority: q.priority,
+        at_risk_within_secs: q.at_risk_within.map(|m| i64::from(m) * 60),
     };
     let after = q
         .after
@@ -292,14 +299,15 @@ pub async fn append(
 pub struct AtRiskQuery {
     /// Business minutes left at most (default 60).
     within_minutes: Option<u32>,
-    /// At most this many, 1 to 500 (default 50).
+    /// At most this many, 1 to 200 (default 50).
     limit: Option<u32>,
 }
 
 /// Open tickets with little time left on a live clock, least first.
 #[utoipa::path(get, path = "/api/v1/tickets/at-risk", tag = "tickets", params(AtRiskQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = Vec<AtRiskDto>), (status = 400, body = Problem), (status = 401, body = Problem)))]
+    responses((status = 200, body = Vec<AtRiskDto>), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 422, body = Problem)))]
 pub async fn at_risk(
     State(state): State<AppState>,
     caller: Caller,
@@ -312,4 +320,150 @@ pub async fn at_risk(
         .open_tickets_at_risk(&caller.tenant, within, limit)
         .await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
+// ---- pause and resume (SPEC §5) ----
+
+/// A pause of a ticket's clocks while the provider waits on the client.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PauseBody {
+    /// One of the contract's pause reasons, e.g. `approval`.
+    reason: String,
+    /// Who the provider waits on, e.g. a contact such as `client.approver`.
+    waiting_on: String,
+    /// When the pause starts: RFC 3339 with any offset; now when absent.
+    #[serde(default)]
+    at: Option<String>,
+    /// Evidence, e.g. the message that asked the client.
+    #[serde(default)]
+    note: Option<String>,
+    /// Idempotency key of the `paused` event.
+    #[serde(default)]
+    id: Option<String>,
+    /// Who paused; the caller's e-mail when absent.
+    #[serde(default)]
+    by: Option<String>,
+}
+
+/// A resumption of a ticket's paused clocks.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResumeBody {
+    /// When the clocks resume: RFC 3339 with any offset; now when absent.
+    #[serde(default)]
+    at: Option<String>,
+    /// Free text, e.g. what the client delivered.
+    #[serde(default)]
+    note: Option<String>,
+    /// Idempotency key of the `resumed` event.
+    #[serde(default)]
+    id: Option<String>,
+    /// Who resumed; the caller's e-mail when absent.
+    #[serde(default)]
+    by: Option<String>,
+}
+
+/// Appends one event built from `fields` (the SPEC §10 members without
+/// `ticket`) and answers the ticket as it now stands. `at` defaults to now
+/// and `by` to the caller.
+async fn append_one(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    mut fields: Map<String, Value>,
+) -> ApiResult<Json<TicketDetail>> {
+    let id = parse_ticket_id(id)?;
+    let ticket = state
+        .store
+        .ticket(&caller.tenant, &id)
+        .await?
+        .ok_or_else(|| no_ticket(&id))?;
+    let now = state.clock.now();
+    fields.retain(|_, v| !v.is_null());
+    fields
+        .entry("at")
+        .or_insert_with(|| super::dto::instant(now).into());
+    fields
+        .entry("by")
+        .or_insert_with(|| caller.user.email.clone().into());
+    let event = event_from_object(fields, &ticket.key, None)?;
+    let done = state
+        .store
+        .append_events(&caller.tenant, &id, &[event], now)
+        .await
+        .map_err(|e| match e {
+            accord_store::Error::NotFound => no_ticket(&id),
+            accord_store::Error::Events(
+                e @ accord_core::clock::ClockError::PauseReasonNotAllowed { .. },
+            ) => ApiError::Unprocessable {
+                detail: e.to_string(),
+                place: Place::field("reason"),
+            },
+            other => other.into(),
+        })?;
+    state.metrics.events_ingested(done.inserted);
+    let found = state.store.ticket_with_clocks(&caller.tenant, &id).await?;
+    found.map(|t| Json(t.into())).ok_or_else(|| no_ticket(&id))
+}
+
+/// Pause the ticket's live clocks (a `paused` event), with the reason and
+/// who the provider waits on. Staff only.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/pause", tag = "tickets", request_body = PauseBody,
+    params(("id" = String, Path, description = "The ticket's id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The ticket with its clocks after the pause", body = TicketDetail),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn pause(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<PauseBody>,
+) -> ApiResult<Json<TicketDetail>> {
+    caller.require_staff("pause a ticket's clocks")?;
+    let mut fields = Map::new();
+    fields.insert("kind".into(), "paused".into());
+    fields.insert("reason".into(), body.reason.into());
+    fields.insert("waiting_on".into(), body.waiting_on.into());
+    for (name, value) in [
+        ("at", body.at),
+        ("note", body.note),
+        ("id", body.id),
+        ("by", body.by),
+    ] {
+        fields.insert(name.into(), value.into());
+    }
+    append_one(&state, &caller, &id, fields).await
+}
+
+/// Resume the ticket's paused clocks (a `resumed` event). Staff only. The
+/// body may be empty.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/resume", tag = "tickets", request_body = ResumeBody,
+    params(("id" = String, Path, description = "The ticket's id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The ticket with its clocks after resuming", body = TicketDetail),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn resume(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: OptionalJson<ResumeBody>,
+) -> ApiResult<Json<TicketDetail>> {
+    caller.require_staff("resume a ticket's clocks")?;
+    let body = body.0.unwrap_or_default();
+    let mut fields = Map::new();
+    fields.insert("kind".into(), "resumed".into());
+    for (name, value) in [
+        ("at", body.at),
+        ("note", body.note),
+        ("id", body.id),
+        ("by", body.by),
+    ] {
+        fields.insert(name.into(), value.into());
+    }
+    append_one(&state, &caller, &id, fields).await
 }
