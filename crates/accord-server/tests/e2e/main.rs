@@ -487,6 +487,9 @@ async fn staff_pause_client_reply_tenancy_and_amendment_in_chromium() {
     assert!(last.contains("Client replied"), "{last}");
     assert!(last.contains("Approved, go ahead."), "{last}");
     assert!(client.find(Locator::Id("pause-banner")).await.is_err());
+    // The client reads times in its contract's zone, named on the page.
+    let zone = text(&client, "footer.foot").await;
+    assert!(zone.contains("Europe/Berlin"), "{zone}");
     shoot(&client, "portal-ticket").await;
 
     // 3. The clock resumed: the staff dashboard lists T-1 as running.
@@ -559,6 +562,12 @@ async fn staff_pause_client_reply_tenancy_and_amendment_in_chromium() {
     let line = text(&staff, &format!("#line-{bad_line}")).await;
     assert!(line.contains("resolution = \"16 hours\""), "{line}");
     shoot(&staff, "amendment").await;
+    staff
+        .goto(&format!("{base}/contracts/acme-2026"))
+        .await
+        .unwrap();
+    text(&staff, "article.appendix h1").await;
+    shoot(&staff, "contract").await;
 
     staff.close().await.unwrap();
     client.close().await.unwrap();
