@@ -65,7 +65,8 @@ impl ContractCache {
     }
 
     /// The zone a user without a chosen one reads times in: a client user
-    /// its contract's first calendar's zone, staff UTC.
+    /// the zone most of its contract's priorities are measured in, staff
+    /// UTC.
     pub(crate) async fn default_zone(&self, state: &AppState, tenant: &Tenant) -> String {
         if let Tenant::Client(_) = tenant
             && let Ok(summaries) = state.store.contract_summaries(tenant).await
@@ -73,10 +74,16 @@ impl ContractCache {
             && let Ok(p) = self
                 .get(state, tenant, &s.contract_id, s.latest_version)
                 .await
-            && let Some(cal) = p.contract.calendars().values().next()
-            && let Some(name) = cal.rules().zone.iana_name()
         {
-            return name.to_string();
+            let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+            for targets in p.policy.priorities.values() {
+                if let Some(name) = targets.calendar.rules().zone.iana_name() {
+                    *counts.entry(name.to_string()).or_default() += 1;
+                }
+            }
+            if let Some((zone, _)) = counts.into_iter().max_by_key(|(_, n)| *n) {
+                return zone;
+            }
         }
         "UTC".to_string()
     }

@@ -132,8 +132,7 @@ struct Server {
 }
 
 impl Server {
-    async fn start() -> Server {
-        let db = TestDb::sqlite().await;
+    async fn start(db: TestDb) -> Server {
         let settings = Settings {
             database_url: Some(DatabaseUrl::new(db.url.clone())),
             ..Settings::default()
@@ -407,11 +406,34 @@ async fn seed(store: &Store) -> (TicketId, TicketId) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn staff_pause_client_reply_tenancy_and_amendment_in_chromium() {
+async fn staff_pause_client_reply_tenancy_and_amendment_in_chromium_sqlite() {
+    the_flows(TestDb::sqlite().await, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_pause_client_reply_tenancy_and_amendment_in_chromium_postgres() {
+    // `None` only outside CI, when PostgreSQL is unreachable.
+    if let Some(db) = TestDb::postgres().await {
+        the_flows(db, false).await;
+    }
+}
+
+/// The flows of issue 6 in one browser session per user; screenshots when
+/// `shots` (once is enough: the pages are the same on either backend).
+async fn the_flows(db: TestDb, shots: bool) {
     let Some((chromium, chromedriver)) = browser_binaries() else {
+        db.finish().await;
         return;
     };
-    let server = Server::start().await;
+    let shoot = |c: &Client, name: &'static str| {
+        let c = c.clone();
+        async move {
+            if shots {
+                shoot(&c, name).await;
+            }
+        }
+    };
+    let server = Server::start(db).await;
     let (t1, globex_t1) = seed(&server.store).await;
     let base = server.base.clone();
     let driver = Driver::start(&chromedriver).await;
@@ -483,10 +505,14 @@ async fn staff_pause_client_reply_tenancy_and_amendment_in_chromium() {
         .click()
         .await
         .unwrap();
-    let last = text(&client, "#timeline li.ev:last-child").await;
+    // Waits for the page after the reply (the old one has no such entry).
+    let last = text(&client, "#timeline li.ev[data-kind=\"client_replied\"]").await;
     assert!(last.contains("Client replied"), "{last}");
     assert!(last.contains("Approved, go ahead."), "{last}");
     assert!(client.find(Locator::Id("pause-banner")).await.is_err());
+    // The client reads times in its contract's zone, named on the page.
+    let zone = text(&client, "footer.foot").await;
+    assert!(zone.contains("Europe/Berlin"), "{zone}");
     shoot(&client, "portal-ticket").await;
 
     // 3. The clock resumed: the staff dashboard lists T-1 as running.
@@ -559,6 +585,12 @@ async fn staff_pause_client_reply_tenancy_and_amendment_in_chromium() {
     let line = text(&staff, &format!("#line-{bad_line}")).await;
     assert!(line.contains("resolution = \"16 hours\""), "{line}");
     shoot(&staff, "amendment").await;
+    staff
+        .goto(&format!("{base}/contracts/acme-2026"))
+        .await
+        .unwrap();
+    text(&staff, "article.appendix h1").await;
+    shoot(&staff, "contract").await;
 
     staff.close().await.unwrap();
     client.close().await.unwrap();

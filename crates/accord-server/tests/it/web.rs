@@ -537,3 +537,52 @@ async fn an_invalid_amendment_is_shown_with_each_diagnostic_at_its_line(app: &Te
     assert!(changes.contains("first response"), "{changes}");
 }
 both!(an_invalid_amendment_is_shown_with_each_diagnostic_at_its_line);
+
+async fn a_tickets_clock_bar_shows_running_and_paused_time_by_reason(app: &TestApp) {
+    user(app, "agent@provider.test", Role::Agent, None).await;
+    let acme = client(app, "Acme", "ACME", "lena@acme.test").await;
+    // Opened an hour ago on the test contract's round-the-clock calendar,
+    // then paused for approval 20 minutes later.
+    let id = ticket(app, &acme, "ACME", "T-1").await;
+    let t = app
+        .store
+        .ticket_with_clocks(&Tenant::Provider, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let pause = TicketEvent {
+        ticket: "T-1".into(),
+        kind: EventKind::Paused {
+            reason: "approval".into(),
+            waiting_on: None,
+        },
+        at: t.ticket.opened_at + jiff::SignedDuration::from_mins(20),
+        id: None,
+        by: Some("agent@provider.test".into()),
+        note: None,
+    };
+    app.store
+        .append_events(&Tenant::Provider, &id, &[pause], Timestamp::now())
+        .await
+        .unwrap();
+    let mut agent = Browser::new(app);
+    agent.sign_in("agent@provider.test").await;
+    let page = agent.get(&format!("/tickets/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let clock = &page.body[page.body.find("data-metric=\"resolution\"").unwrap()..];
+    let bar = &clock[..clock.find("</svg>").unwrap()];
+    let running = bar
+        .find("class=\"seg running\"")
+        .unwrap_or_else(|| panic!("{bar}"));
+    let paused = bar
+        .find("class=\"seg pause-approval\"")
+        .unwrap_or_else(|| panic!("{bar}"));
+    assert!(running < paused, "running first, then the pause: {bar}");
+    assert!(bar.contains("<title>running: 20 min</title>"), "{bar}");
+    // The pause lasts until now, so its length depends on when this runs.
+    assert!(bar.contains("<title>paused for approval: "), "{bar}");
+    assert!(page.body.contains("Clocks paused for approval"));
+    // Times are named in the viewer's zone (staff default: UTC).
+    assert!(page.body.contains("Times in UTC."));
+}
+both!(a_tickets_clock_bar_shows_running_and_paused_time_by_reason);
