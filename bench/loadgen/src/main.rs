@@ -267,7 +267,7 @@ async fn ingest_worker(api: Api, w: usize, run: String, a: Arc<Args>, until: Ins
     let mut rng = Rng(0xACC0 + w as u64);
     let now = now_secs();
     let mut n = 0usize;
-    let mut fail = |t: &mut Tally, e: String| {
+    let fail = |t: &mut Tally, e: String| {
         t.errors += 1;
         t.first_error.get_or_insert(e);
     };
