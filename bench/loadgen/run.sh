@@ -4,7 +4,7 @@
 #   bench/loadgen/run.sh                       # SQLite: ingestion (single, batched), at-risk over 100k, idle RSS
 #   BACKEND=postgres bench/loadgen/run.sh      # PostgreSQL: a fresh database, created and dropped
 #
-# Env: MODES (default "ingest atrisk rss"), CONCURRENCY (32), DURATION (20 s),
+# Env: MODES (default "ingest atrisk rss"), CONCURRENCY (8), DURATION (20 s),
 #      BATCH (10: the batched run's events a request), TICKETS (100000),
 #      POSTGRES_URL (postgres://postgres@127.0.0.1:5432, the server to create
 #      the database on), PORT (18480), ACCORD (a prebuilt binary; default:
@@ -15,7 +15,7 @@ ROOT=$(cd ../.. && pwd)
 
 BACKEND=${BACKEND:-sqlite}
 MODES=${MODES:-"ingest atrisk rss"}
-CONCURRENCY=${CONCURRENCY:-32}
+CONCURRENCY=${CONCURRENCY:-8}
 DURATION=${DURATION:-20}
 BATCH=${BATCH:-10}
 TICKETS=${TICKETS:-100000}

@@ -47,7 +47,9 @@ struct Args {
 
 fn parse_args() -> (String, Args) {
     let mut it = std::env::args().skip(1);
-    let mode = it.next().unwrap_or_else(|| die("usage: loadgen ingest|seed|at-risk URL TOKEN ..."));
+    let mode = it
+        .next()
+        .unwrap_or_else(|| die("usage: loadgen ingest|seed|at-risk URL TOKEN ..."));
     let mut a = Args {
         pos: Vec::new(),
         concurrency: 16,
@@ -77,10 +79,13 @@ fn parse_args() -> (String, Args) {
         }
     }
     if let Some(url) = a.pos.first() {
-        let host = url
-            .strip_prefix("http://")
-            .unwrap_or_else(|| die("the URL must be http://127.x.x.x:PORT or http://localhost:PORT"));
-        if !(host.starts_with("127.") || host.starts_with("localhost:") || host.starts_with("[::1]")) {
+        let host = url.strip_prefix("http://").unwrap_or_else(|| {
+            die("the URL must be http://127.x.x.x:PORT or http://localhost:PORT")
+        });
+        if !(host.starts_with("127.")
+            || host.starts_with("localhost:")
+            || host.starts_with("[::1]"))
+        {
             die("only loopback addresses are accepted");
         }
     }
@@ -267,7 +272,7 @@ async fn ingest_worker(api: Api, w: usize, run: String, a: Arc<Args>, until: Ins
     let mut rng = Rng(0xACC0 + w as u64);
     let now = now_secs();
     let mut n = 0usize;
-    let mut fail = |t: &mut Tally, e: String| {
+    let fail = |t: &mut Tally, e: String| {
         t.errors += 1;
         t.first_error.get_or_insert(e);
     };
@@ -443,7 +448,9 @@ async fn main() {
         die("URL and TOKEN are required");
     }
     match mode.as_str() {
-        "ingest" | "seed" if a.pos.len() < 4 => die("ingest and seed need URL TOKEN CLIENT CONTRACT"),
+        "ingest" | "seed" if a.pos.len() < 4 => {
+            die("ingest and seed need URL TOKEN CLIENT CONTRACT")
+        }
         "ingest" => ingest(a).await,
         "seed" => seed(a).await,
         "at-risk" => at_risk(a).await,
