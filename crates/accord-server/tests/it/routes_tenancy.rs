@@ -335,7 +335,7 @@ async fn a_client_token_reaches_none_of_another_clients_data_on_any_route(app: &
     let hooks = app.store.webhooks().await.unwrap();
     assert_eq!(
         hooks.iter().map(|w| w.id.to_string()).collect::<Vec<_>>(),
-        [alpha.webhook.clone()],
+        std::slice::from_ref(&alpha.webhook),
         "Alpha's webhook must be untouched"
     );
     let (status, t) = json_of(

@@ -114,7 +114,7 @@ pub(crate) async fn token_listing(
         "SELECT t.id, t.user_id, t.name, t.created_at, t.revoked_at, u.email
          FROM api_tokens t JOIN users u ON u.id = t.user_id
          WHERE $1 IS NULL OR t.user_id = $1
-         ORDER BY t.created_at DESC, t.id",
+         ORDER BY t.created_at DESC, t.id DESC",
     )
     .bind(only_user.map(UserId::as_str))
     .fetch_all(pool)
