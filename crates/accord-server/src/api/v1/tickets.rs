@@ -403,6 +403,10 @@ async fn append_one(
             other => other.into(),
         })?;
     state.metrics.events_ingested(done.inserted);
+    if done.inserted > 0 {
+        // A pause cancels and a resume reschedules the next crossing.
+        state.wake_monitor.notify_one();
+    }
     let found = state.store.ticket_with_clocks(&caller.tenant, &id).await?;
     found.map(|t| Json(t.into())).ok_or_else(|| no_ticket(&id))
 }

@@ -2,7 +2,7 @@
 //! that warnings and breaches are POSTed to. Admins only; the signing secret
 //! is shown once, in the answer to the registration.
 
-use accord_store::{ClientId, NewWebhook, Role, Webhook, WebhookEvents, WebhookId};
+use accord_store::{ClientId, NewWebhook, Webhook, WebhookEvents, WebhookId};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -14,16 +14,6 @@ use super::dto::instant;
 use crate::error::{ApiError, ApiResult, Place, Problem};
 use crate::extract::{Caller, JsonBody};
 use crate::state::AppState;
-
-fn admin_only(caller: &Caller) -> ApiResult<()> {
-    if caller.user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "only admins may manage webhooks".into(),
-        ))
-    }
-}
 
 /// A webhook to register.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -93,7 +83,7 @@ pub async fn create(
     caller: Caller,
     JsonBody(body): JsonBody<NewWebhookDto>,
 ) -> ApiResult<Response> {
-    admin_only(&caller)?;
+    caller.require_admin("manage webhooks")?;
     let url = reqwest::Url::parse(body.url.trim())
         .map_err(|e| ApiError::bad_field("url", format!("`{}` is not a URL: {e}", body.url)))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
@@ -149,7 +139,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<Json<Vec<WebhookDto>>> {
-    admin_only(&caller)?;
+    caller.require_admin("manage webhooks")?;
     let hooks = state.store.webhooks().await?;
     Ok(Json(hooks.into_iter().map(Into::into).collect()))
 }
@@ -165,7 +155,7 @@ pub async fn delete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    admin_only(&caller)?;
+    caller.require_admin("manage webhooks")?;
     let missing = || ApiError::NotFound(format!("there is no webhook `{id}`"));
     let parsed = WebhookId::parse(&id).map_err(|_| missing())?;
     if state
