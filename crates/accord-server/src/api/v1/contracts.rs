@@ -12,7 +12,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jiff::Timestamp;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -109,7 +108,7 @@ pub async fn amend(
     let name = q.name.unwrap_or_else(|| "contract.toml".into());
     let stored = state
         .store
-        .amend_contract(&id, &name, &text, Timestamp::now())
+        .amend_contract(&id, &name, &text, state.clock.now())
         .await
         .map_err(|e| match e {
             accord_store::Error::NotFound => no_contract(&id),

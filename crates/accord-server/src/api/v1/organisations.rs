@@ -5,7 +5,6 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use jiff::Timestamp;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -47,7 +46,7 @@ pub async fn create(
     caller.require_admin("create organisations")?;
     let id = state
         .store
-        .create_client(&body.name, Timestamp::now())
+        .create_client(&body.name, state.clock.now())
         .await
         .map_err(|e| match e {
             accord_store::Error::Invalid(detail) => ApiError::Unprocessable {

@@ -7,7 +7,6 @@ use accord_store::{Role, TokenId, UserId};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use jiff::Timestamp;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -62,7 +61,7 @@ pub async fn create(
             place: crate::error::Place::field("name"),
         });
     }
-    let now = Timestamp::now();
+    let now = state.clock.now();
     let (info, secret) = state
         .store
         .create_token(&user, &body.name, now)
@@ -101,7 +100,7 @@ pub async fn revoke(
 ) -> ApiResult<StatusCode> {
     let missing = || ApiError::NotFound(format!("there is no active token `{id}` of yours"));
     let token = TokenId::parse(&id).map_err(|_| missing())?;
-    let now = Timestamp::now();
+    let now = state.clock.now();
     let revoked = if caller.user.role == Role::Admin {
         state.store.revoke_token(&token, now).await?
     } else {

@@ -6,7 +6,6 @@ use accord_store::{ClientId, NewUser, Role};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use jiff::Timestamp;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -124,7 +123,7 @@ pub async fn create(
     };
     let user = state
         .store
-        .create_user(new, Timestamp::now())
+        .create_user(new, state.clock.now())
         .await
         .map_err(|e| match e {
             // Role and binding are checked above: what is left is the
