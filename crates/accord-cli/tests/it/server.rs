@@ -216,11 +216,13 @@ fn http(addr: &str, method: &str, path: &str, token: &str, json: Option<&str>) -
     (status, body)
 }
 
-/// `accord serve` on a free port over `database`; answers the process and
+/// `accord serve` on a free port over `database` (with `extra` arguments);
+/// answers the process and
 /// its address. Its log is drained in the background so it never blocks.
-fn serve(database: &str) -> (std::process::Child, String) {
+fn serve(database: &str, extra: &[&str]) -> (std::process::Child, String) {
     let mut server = Command::new(assert_cmd::cargo::cargo_bin("accord"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
+        .args(extra)
         .env_remove("ACCORD_DATABASE_URL")
         .stderr(Stdio::piped())
         .spawn()
@@ -273,7 +275,7 @@ fn acknowledged_events_survive_kill_9(
     });
     let (client, token) = token.split_once(' ').unwrap();
 
-    let (mut server, addr) = serve(&db.url);
+    let (mut server, addr) = serve(&db.url, &[]);
     let open = format!(
         r#"{{"client": "{client}", "contract_id": "ACME", "key": "T-1", "priority": "normal", "at": "2026-03-02T08:00:00Z"}}"#
     );
@@ -300,7 +302,7 @@ fn acknowledged_events_survive_kill_9(
     let status = server.wait().unwrap();
     assert_eq!(status.signal(), Some(9), "{status:?}");
 
-    let (mut server, addr) = serve(&db.url);
+    let (mut server, addr) = serve(&db.url, &[]);
     let (status, body) = http(&addr, "GET", &format!("/api/v1/tickets/{id}"), token, None);
     assert_eq!(status, 200, "{body}");
     let detail: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -336,5 +338,173 @@ fn acknowledged_events_survive_kill_9_on_postgres() {
         return;
     };
     acknowledged_events_survive_kill_9(&db, &rt);
+    rt.block_on(db.finish());
+}
+
+// ---- SPEC §4 "exactly one event per clock and threshold, even with several
+// servers running", with two real processes on one PostgreSQL ----
+
+/// The (`Accord-Delivery`, JSON body) of each webhook request received.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>;
+
+/// A webhook receiver on loopback: answers 200 to every POST and keeps each
+/// request's `Accord-Delivery` header and JSON body.
+fn webhook_receiver() -> (String, Received) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = std::sync::Arc::clone(&got);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let mut reader = BufReader::new(stream);
+            let (mut length, mut delivery) = (0usize, String::new());
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                let (name, value) = line.split_once(':').unwrap_or((&line, ""));
+                match name.to_ascii_lowercase().as_str() {
+                    "content-length" => length = value.trim().parse().unwrap_or(0),
+                    "accord-delivery" => delivery = value.trim().to_string(),
+                    _ => {}
+                }
+            }
+            let mut body = vec![0; length];
+            if reader.read_exact(&mut body).is_err() {
+                continue;
+            }
+            let _ = reader
+                .get_mut()
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let body = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+            keep.lock().unwrap().push((delivery, body));
+        }
+    });
+    (url, got)
+}
+
+#[test]
+fn two_serve_processes_on_one_postgres_fire_each_crossing_exactly_once() {
+    const TICKETS: usize = 6;
+    // Per ticket: first response warning (30 s) and breach (1 min),
+    // resolution warning (1 min) and breach (2 min).
+    const PER_TICKET: usize = 4;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(db) = rt.block_on(accord_store::testing::TestDb::postgres()) else {
+        return;
+    };
+    let (hook, received) = webhook_receiver();
+    let now = jiff::Timestamp::now();
+    let (client, token) = rt.block_on(async {
+        let client = db.store.create_client("Acme", now).await.unwrap();
+        let text = accord_store::testing::CONTRACT
+            .replace("CONTRACT_ID", "ACME")
+            .replace(r#"first_response = "8h""#, r#"first_response = "1m""#)
+            .replace(r#"resolution = "40h""#, r#"resolution = "2m""#)
+            + "\n[warnings]\nthresholds = [0.5]\n";
+        db.store
+            .put_contract_version(&client, "acme.toml", &text, now)
+            .await
+            .unwrap();
+        db.store
+            .create_webhook(
+                accord_store::NewWebhook {
+                    url: hook.clone(),
+                    events: accord_store::WebhookEvents::All,
+                    client: None,
+                    description: "both servers".into(),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let user = db
+            .store
+            .create_user(
+                accord_store::NewUser {
+                    email: "admin@provider.test",
+                    name: "Admin",
+                    role: accord_store::Role::Admin,
+                    client: None,
+                    password: None,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let (_, secret) = db.store.create_token(&user.id, "test", now).await.unwrap();
+        (client.to_string(), secret.expose().to_string())
+    });
+    // Both monitors look for due crossings often, so both contend for each.
+    let config = std::env::temp_dir().join(format!("accord-two-{}.toml", std::process::id()));
+    std::fs::write(
+        &config,
+        "[notifications]\nidle_check_ms = 200\nretry_base_ms = 200\nretry_max_ms = 1000\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap().to_string();
+    let (mut a, addr_a) = serve(&db.url, &["--config", &config]);
+    let (mut b, addr_b) = serve(&db.url, &["--config", &config]);
+
+    // Tickets opened now, half through each server.
+    let mut ids = Vec::new();
+    for i in 0..TICKETS {
+        let addr = if i % 2 == 0 { &addr_a } else { &addr_b };
+        let at = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second()).unwrap();
+        let open = format!(
+            r#"{{"client": "{client}", "contract_id": "ACME", "key": "T-{i}", "priority": "normal", "at": "{at}"}}"#
+        );
+        let (status, body) = http(addr, "POST", "/api/v1/tickets", &token, Some(&open));
+        assert_eq!(status, 201, "{body}");
+        let ticket: serde_json::Value = serde_json::from_str(&body).unwrap();
+        ids.push(ticket["id"].as_str().unwrap().to_string());
+    }
+
+    // Wait (bounded) for every crossing, then a little longer for repeats.
+    let expected = TICKETS * PER_TICKET;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
+    while received.lock().unwrap().len() < expected && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    std::thread::sleep(std::time::Duration::from_secs(2));
+
+    for server in [&mut a, &mut b] {
+        Command::new("kill")
+            .arg("-TERM")
+            .arg(server.id().to_string())
+            .status()
+            .unwrap();
+        assert!(server.wait().unwrap().success());
+    }
+    let received = received.lock().unwrap().clone();
+    let mut firings = std::collections::BTreeSet::new();
+    let mut deliveries = std::collections::BTreeSet::new();
+    for (delivery, body) in &received {
+        assert!(
+            deliveries.insert(delivery.clone()),
+            "delivery {delivery} arrived twice"
+        );
+        let key = (
+            body["ticket"]["id"].as_str().unwrap().to_string(),
+            body["metric"].as_str().unwrap().to_string(),
+            body["cycle"].as_u64().unwrap(),
+            body["share"].as_str().unwrap().to_string(),
+        );
+        assert!(
+            firings.insert(key.clone()),
+            "{key:?} fired twice: {received:?}"
+        );
+    }
+    let mut want = std::collections::BTreeSet::new();
+    for id in &ids {
+        for metric in ["first_response", "resolution"] {
+            for share in ["0.5", "1"] {
+                want.insert((id.clone(), metric.to_string(), 1, share.to_string()));
+            }
+        }
+    }
+    assert_eq!(firings, want, "every crossing, each once");
     rt.block_on(db.finish());
 }
