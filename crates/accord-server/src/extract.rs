@@ -68,6 +68,7 @@ impl FromRequestParts<AppState> for Caller {
             })?;
         let user = state
             .store
+            .accounts()
             .verify_token(&TokenSecret::new(secret))
             .await?
             .ok_or_else(|| ApiError::Unauthorized("the token is unknown or revoked".into()))?;

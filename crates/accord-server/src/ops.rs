@@ -21,7 +21,7 @@ pub async fn readyz(State(state): State<AppState>) -> ApiResult<&'static str> {
 
 /// Prometheus text exposition.
 pub async fn metrics(State(state): State<AppState>) -> ApiResult<Response> {
-    let clocks = state.store.clock_counts().await?;
+    let clocks = state.store.tickets().clock_counts().await?;
     let mut response = state.metrics.render(&clocks).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

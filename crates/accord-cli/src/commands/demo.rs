@@ -176,13 +176,16 @@ fn history(
 /// to print: the credentials (shown once) and what was created.
 pub async fn seed(store: &Store, tickets: u32) -> anyhow::Result<String> {
     let now = Timestamp::now();
-    let orgs = store.organisations(&Tenant::Provider).await?;
+    let orgs = store.accounts().organisations(&Tenant::Provider).await?;
     if orgs.iter().any(|o| o.kind == OrgKind::Provider) {
         return Ok("demo: the database already holds data; nothing added \
                    (credentials were printed when it was first seeded)\n"
             .to_string());
     }
-    store.create_provider("Demo Provider", now).await?;
+    store
+        .accounts()
+        .create_provider("Demo Provider", now)
+        .await?;
     let mut out = String::from("demo credentials (shown once):\n");
     for (email, name, role) in [
         ("admin@provider.example", "Ada Admin", Role::Admin),
@@ -205,9 +208,10 @@ pub async fn seed(store: &Store, tickets: u32) -> anyhow::Result<String> {
     let clients = clients();
     let mut ids: Vec<ClientId> = Vec::new();
     for c in &clients {
-        let id = store.create_client(c.name, now).await?;
+        let id = store.accounts().create_client(c.name, now).await?;
         store
-            .put_contract_version(&id, c.file, &c.text, now)
+            .contracts()
+            .put_version(&id, c.file, &c.text, now)
             .await
             .with_context(|| format!("demo contract {}", c.file))?;
         let user = NewUser {
@@ -241,12 +245,13 @@ pub async fn seed(store: &Store, tickets: u32) -> anyhow::Result<String> {
                 note: None,
             },
         };
-        match store.open_ticket(&Tenant::Provider, new, now).await {
+        match store.tickets().open(&Tenant::Provider, new, now).await {
             Ok(ticket) => {
                 opened += 1;
                 if !events.is_empty() {
                     events_n += store
-                        .append_events(&Tenant::Provider, &ticket.id, &events, now)
+                        .tickets()
+                        .append(&Tenant::Provider, &ticket.id, &events, now)
                         .await?
                         .inserted;
                 }
@@ -273,6 +278,7 @@ async fn credentials(
 ) -> anyhow::Result<()> {
     let password = random_password();
     let user = store
+        .accounts()
         .create_user(
             NewUser {
                 password: Some(&password),
@@ -281,7 +287,7 @@ async fn credentials(
             now,
         )
         .await?;
-    let (_, token) = store.create_token(&user.id, "demo", now).await?;
+    let (_, token) = store.accounts().create_token(&user.id, "demo", now).await?;
     let _ = writeln!(
         out,
         "  {:<7} {:<26} password {password}  token {}",

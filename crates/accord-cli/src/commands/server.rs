@@ -153,14 +153,14 @@ pub fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
         let now = Timestamp::now();
         let client = match &args.client {
             Some(name) => {
-                let orgs = store.organisations(&Tenant::Provider).await?;
+                let orgs = store.accounts().organisations(&Tenant::Provider).await?;
                 let found = orgs
                     .into_iter()
                     .find(|o| o.kind == OrgKind::Client && o.name == name.trim());
                 Some(match found {
                     Some(o) => accord_store::ClientId::parse(o.id.as_str())?,
                     None => {
-                        let id = store.create_client(name, now).await?;
+                        let id = store.accounts().create_client(name, now).await?;
                         eprintln!("created client organisation `{name}` ({id})");
                         id
                     }
@@ -169,6 +169,7 @@ pub fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
             None => None,
         };
         let user = store
+            .accounts()
             .create_user(
                 NewUser {
                     email: &args.email,
@@ -195,10 +196,11 @@ pub fn token(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
     let settings = settings_for(args.database)?;
     runtime()?.block_on(async move {
         let store = open_store(&settings).await?;
-        let Some(user) = store.user_by_email(&args.email).await? else {
+        let Some(user) = store.accounts().user_by_email(&args.email).await? else {
             bail!("there is no user with e-mail `{}`", args.email);
         };
         let (info, secret) = store
+            .accounts()
             .create_token(&user.id, &args.name, Timestamp::now())
             .await?;
         store.close().await;

@@ -250,14 +250,21 @@ fn acknowledged_events_survive_kill_9(
     const N: usize = 60;
     let now = jiff::Timestamp::now();
     let token = rt.block_on(async {
-        let client = db.store.create_client("Acme", now).await.unwrap();
+        let client = db
+            .store
+            .accounts()
+            .create_client("Acme", now)
+            .await
+            .unwrap();
         let text = accord_store::testing::CONTRACT.replace("CONTRACT_ID", "ACME");
         db.store
-            .put_contract_version(&client, "acme.toml", &text, now)
+            .contracts()
+            .put_version(&client, "acme.toml", &text, now)
             .await
             .unwrap();
         let user = db
             .store
+            .accounts()
             .create_user(
                 accord_store::NewUser {
                     email: "agent@provider.test",
@@ -270,7 +277,12 @@ fn acknowledged_events_survive_kill_9(
             )
             .await
             .unwrap();
-        let (_, secret) = db.store.create_token(&user.id, "test", now).await.unwrap();
+        let (_, secret) = db
+            .store
+            .accounts()
+            .create_token(&user.id, "test", now)
+            .await
+            .unwrap();
         format!("{client} {}", secret.expose())
     });
     let (client, token) = token.split_once(' ').unwrap();
@@ -398,17 +410,24 @@ fn two_serve_processes_on_one_postgres_fire_each_crossing_exactly_once() {
     let (hook, received) = webhook_receiver();
     let now = jiff::Timestamp::now();
     let (client, token) = rt.block_on(async {
-        let client = db.store.create_client("Acme", now).await.unwrap();
+        let client = db
+            .store
+            .accounts()
+            .create_client("Acme", now)
+            .await
+            .unwrap();
         let text = accord_store::testing::CONTRACT
             .replace("CONTRACT_ID", "ACME")
             .replace(r#"first_response = "8h""#, r#"first_response = "1m""#)
             .replace(r#"resolution = "40h""#, r#"resolution = "2m""#)
             + "\n[warnings]\nthresholds = [0.5]\n";
         db.store
-            .put_contract_version(&client, "acme.toml", &text, now)
+            .contracts()
+            .put_version(&client, "acme.toml", &text, now)
             .await
             .unwrap();
         db.store
+            .outbox()
             .create_webhook(
                 accord_store::NewWebhook {
                     url: hook.clone(),
@@ -422,6 +441,7 @@ fn two_serve_processes_on_one_postgres_fire_each_crossing_exactly_once() {
             .unwrap();
         let user = db
             .store
+            .accounts()
             .create_user(
                 accord_store::NewUser {
                     email: "admin@provider.test",
@@ -434,7 +454,12 @@ fn two_serve_processes_on_one_postgres_fire_each_crossing_exactly_once() {
             )
             .await
             .unwrap();
-        let (_, secret) = db.store.create_token(&user.id, "test", now).await.unwrap();
+        let (_, secret) = db
+            .store
+            .accounts()
+            .create_token(&user.id, "test", now)
+            .await
+            .unwrap();
         (client.to_string(), secret.expose().to_string())
     });
     // Both monitors look for due crossings often, so both contend for each.

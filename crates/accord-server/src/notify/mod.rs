@@ -146,7 +146,7 @@ impl Monitor {
             }
             let now = self.clock.now();
             let next = match self.fire_due(now).await {
-                Ok(()) => self.store.next_crossing_at().await,
+                Ok(()) => self.store.schedule().next_due_at().await,
                 Err(e) => Err(e),
             };
             let (next, idle) = match next {
@@ -167,7 +167,7 @@ impl Monitor {
     /// Claims every crossing due by `now`.
     async fn fire_due(&self, now: Timestamp) -> Result<(), accord_store::Error> {
         loop {
-            let fired = self.store.claim_due_crossings(now, BATCH).await?;
+            let fired = self.store.schedule().claim_due(now, BATCH).await?;
             if fired.is_empty() {
                 return Ok(());
             }
@@ -203,11 +203,7 @@ impl Delivery {
                 return;
             }
             let now = this.clock.now();
-            let next = match this
-                .store
-                .claim_notifications(now, now + lease, BATCH)
-                .await
-            {
+            let next = match this.store.outbox().claim(now, now + lease, BATCH).await {
                 Ok(batch) if !batch.is_empty() => {
                     let mut sends = JoinSet::new();
                     for n in batch {
@@ -217,7 +213,7 @@ impl Delivery {
                     while sends.join_next().await.is_some() {}
                     continue;
                 }
-                Ok(_) => this.store.next_notification_at().await,
+                Ok(_) => this.store.outbox().next_attempt_at().await,
                 Err(e) => Err(e),
             };
             let (next, idle) = match next {
@@ -291,6 +287,7 @@ impl Delivery {
         };
         match self
             .store
+            .outbox()
             .record_attempt(&n.id, &attempt, outcome, now)
             .await
         {

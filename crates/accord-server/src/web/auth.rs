@@ -102,7 +102,12 @@ pub(crate) async fn login(State(state): State<AppState>, req: Request) -> PageRe
             None,
         ));
     }
-    let Some(user) = state.store.authenticate(&email, &form.password).await? else {
+    let Some(user) = state
+        .store
+        .accounts()
+        .authenticate(&email, &form.password)
+        .await?
+    else {
         state.web.limiter.failed(&ip, &email);
         return Ok(login_page(
             &state,
@@ -119,7 +124,8 @@ pub(crate) async fn login(State(state): State<AppState>, req: Request) -> PageRe
     let expires = now + SignedDuration::from_hours(SESSION_HOURS);
     let secret = state
         .store
-        .create_web_session(&user.id, now, expires)
+        .sessions()
+        .create(&user.id, now, expires)
         .await?;
     tracing::info!(user = %user.id, "signed in");
     let mut res = page::see_other(&next);
@@ -146,7 +152,8 @@ async fn end_presented_session(state: &AppState, headers: &HeaderMap) -> PageRes
     if let Some(old) = cookie(headers, cookie_name(state.web.options.secure_cookies)) {
         state
             .store
-            .delete_web_session(&SessionSecret::new(old))
+            .sessions()
+            .delete(&SessionSecret::new(old))
             .await?;
     }
     Ok(())
@@ -174,7 +181,7 @@ pub(crate) async fn logout(
     State(state): State<AppState>,
     CsrfForm { viewer, .. }: CsrfForm<Empty>,
 ) -> PageResult {
-    state.store.delete_web_session(&viewer.secret).await?;
+    state.store.sessions().delete(&viewer.secret).await?;
     Ok(signed_out(&state, "/login?signed_out=here"))
 }
 
@@ -184,7 +191,8 @@ pub(crate) async fn logout_everywhere(
 ) -> PageResult {
     let n = state
         .store
-        .delete_user_web_sessions(&viewer.user.id)
+        .sessions()
+        .delete_all_of(&viewer.user.id)
         .await?;
     tracing::info!(user = %viewer.user.id, sessions = n, "signed out everywhere");
     Ok(signed_out(&state, "/login?signed_out=everywhere"))

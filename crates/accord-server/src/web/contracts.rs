@@ -20,7 +20,8 @@ use crate::web::session::{CsrfForm, Viewer};
 pub(crate) async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
     let contracts: Vec<Value> = state
         .store
-        .contract_summaries(&viewer.tenant)
+        .contracts()
+        .summaries(&viewer.tenant)
         .await?
         .into_iter()
         .map(|c| {
@@ -52,7 +53,7 @@ struct VersionRow {
 }
 
 async fn versions(state: &AppState, viewer: &Viewer, id: &str) -> PageResult<Vec<ContractVersion>> {
-    let versions = state.store.contract_versions(&viewer.tenant, id).await?;
+    let versions = state.store.contracts().versions(&viewer.tenant, id).await?;
     if versions.is_empty() {
         return Err(PageError::NotFound);
     }
@@ -255,7 +256,8 @@ pub(crate) async fn amend(
     }
     match state
         .store
-        .put_contract_version(&latest.client, &source_name, &text, state.clock.now())
+        .contracts()
+        .put_version(&latest.client, &source_name, &text, state.clock.now())
         .await
     {
         Ok(v) => Ok(page::see_other(&format!(

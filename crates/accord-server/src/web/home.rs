@@ -87,6 +87,7 @@ fn this_month(viewer: &Viewer, now: Timestamp) -> (Timestamp, Timestamp, String)
 async fn client_names(state: &AppState, tenant: &Tenant) -> PageResult<HashMap<String, String>> {
     Ok(state
         .store
+        .accounts()
         .organisations(tenant)
         .await?
         .into_iter()
@@ -173,7 +174,12 @@ async fn dashboard(state: &AppState, viewer: &Viewer) -> PageResult {
     let mut breaches: Vec<BreachRow> = Vec::new();
     let mut compliance: BTreeMap<String, Compliance> = BTreeMap::new();
     let in_month = |t: Option<Timestamp>| t.is_some_and(|t| t >= from && t < to);
-    for o in state.store.clock_outcomes(tenant, from, to).await? {
+    for o in state
+        .store
+        .tickets()
+        .clock_outcomes(tenant, from, to)
+        .await?
+    {
         if open.contains_key(o.ticket.as_str()) || o.status == TicketStatus::Open {
             continue;
         }
@@ -302,7 +308,12 @@ async fn portal(state: &AppState, viewer: &Viewer) -> PageResult {
             status: Some(status),
             ..TicketFilter::default()
         };
-        for t in state.store.list_tickets(tenant, &filter, None, 500).await? {
+        for t in state
+            .store
+            .tickets()
+            .list(tenant, &filter, None, 500)
+            .await?
+        {
             closed.push(ClosedTicket {
                 id: t.id.to_string(),
                 key: t.key,
@@ -320,7 +331,7 @@ async fn portal(state: &AppState, viewer: &Viewer) -> PageResult {
     closed.sort_by(|a, b| b.id.cmp(&a.id));
     closed.truncate(20);
     let client_name = names.values().next().cloned().unwrap_or_default();
-    let contracts = state.store.contract_summaries(tenant).await?;
+    let contracts = state.store.contracts().summaries(tenant).await?;
     Ok(page::ok(
         "portal.html",
         context! {

@@ -48,7 +48,7 @@ impl ContractCache {
         if let Some(p) = self.0.lock().ok().and_then(|m| m.get(&key).cloned()) {
             return Ok(p);
         }
-        let versions = state.store.contract_versions(tenant, id).await?;
+        let versions = state.store.contracts().versions(tenant, id).await?;
         let v = versions
             .into_iter()
             .find(|v| v.version == version)
@@ -69,7 +69,7 @@ impl ContractCache {
     /// UTC.
     pub(crate) async fn default_zone(&self, state: &AppState, tenant: &Tenant) -> String {
         if let Tenant::Client(_) = tenant
-            && let Ok(summaries) = state.store.contract_summaries(tenant).await
+            && let Ok(summaries) = state.store.contracts().summaries(tenant).await
             && let Some(s) = summaries.first()
             && let Ok(p) = self
                 .get(state, tenant, &s.contract_id, s.latest_version)
@@ -122,7 +122,7 @@ pub(crate) async fn live_ticket(
     id: &TicketId,
     now: Timestamp,
 ) -> PageResult<Option<Live>> {
-    let Some(t) = state.store.ticket_with_clocks(tenant, id).await? else {
+    let Some(t) = state.store.tickets().with_clocks(tenant, id).await? else {
         return Ok(None);
     };
     let parsed = state
@@ -162,7 +162,8 @@ pub(crate) async fn open_tickets(
     loop {
         let page = state
             .store
-            .list_tickets(tenant, &filter, tickets.last().map(|t| &t.id), 200)
+            .tickets()
+            .list(tenant, &filter, tickets.last().map(|t| &t.id), 200)
             .await?;
         let done = page.len() < 200;
         tickets.extend(page);

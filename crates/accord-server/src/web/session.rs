@@ -149,7 +149,8 @@ impl FromRequestParts<AppState> for Viewer {
             .ok_or_else(sign_in)?;
         let session = state
             .store
-            .web_session(&secret, state.clock.now())
+            .sessions()
+            .find(&secret, state.clock.now())
             .await?
             .ok_or_else(sign_in)?;
         let tenant = session.user.tenant();

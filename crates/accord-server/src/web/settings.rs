@@ -72,9 +72,10 @@ struct WebhooksSection {
 }
 
 async fn webhooks_section(state: &AppState, viewer: &Viewer) -> PageResult<WebhooksSection> {
-    let orgs = state.store.organisations(&viewer.tenant).await?;
+    let orgs = state.store.accounts().organisations(&viewer.tenant).await?;
     let endpoints = state
         .store
+        .outbox()
         .webhooks()
         .await?
         .into_iter()
@@ -111,7 +112,8 @@ async fn settings_page(
     let only = (!is_admin).then_some(&viewer.user.id);
     let tokens: Vec<TokenRow> = state
         .store
-        .token_listing(only)
+        .accounts()
+        .tokens(only)
         .await?
         .into_iter()
         .map(|t| TokenRow {
@@ -122,7 +124,7 @@ async fn settings_page(
             revoked: t.revoked_at.map(|r| live::when(r, &viewer.zone)),
         })
         .collect();
-    let orgs = state.store.organisations(&viewer.tenant).await?;
+    let orgs = state.store.accounts().organisations(&viewer.tenant).await?;
     let client_name = |id: &Option<ClientId>| {
         id.as_ref()
             .and_then(|c| orgs.iter().find(|o| o.id.as_str() == c.as_str()))
@@ -130,7 +132,8 @@ async fn settings_page(
     };
     let users: Vec<UserRow> = state
         .store
-        .list_users(&viewer.tenant)
+        .accounts()
+        .users(&viewer.tenant)
         .await?
         .into_iter()
         .map(|u| UserRow {
@@ -179,7 +182,8 @@ pub(crate) async fn time_zone(
     if zone.is_empty() {
         state
             .store
-            .set_user_time_zone(&viewer.user.id, None)
+            .accounts()
+            .set_time_zone(&viewer.user.id, None)
             .await?;
         return Ok(page::see_other("/settings"));
     }
@@ -195,7 +199,8 @@ pub(crate) async fn time_zone(
     }
     state
         .store
-        .set_user_time_zone(&viewer.user.id, Some(zone))
+        .accounts()
+        .set_time_zone(&viewer.user.id, Some(zone))
         .await?;
     Ok(page::see_other("/settings"))
 }
@@ -219,6 +224,7 @@ pub(crate) async fn create_token(
     }
     let (info, secret) = state
         .store
+        .accounts()
         .create_token(&viewer.user.id, name, state.clock.now())
         .await?;
     let outcome = Outcome {
@@ -240,6 +246,7 @@ pub(crate) async fn revoke_token(
     let id = TokenId::parse(&id).map_err(|_| PageError::NotFound)?;
     let owner = state
         .store
+        .accounts()
         .token_owner(&id)
         .await?
         .ok_or(PageError::NotFound)?;
@@ -247,7 +254,11 @@ pub(crate) async fn revoke_token(
     if owner != viewer.user.id && viewer.user.role != Role::Admin {
         return Err(PageError::NotFound);
     }
-    state.store.revoke_token(&id, state.clock.now()).await?;
+    state
+        .store
+        .accounts()
+        .revoke_token(&id, state.clock.now())
+        .await?;
     Ok(page::see_other("/settings"))
 }
 
@@ -285,6 +296,7 @@ pub(crate) async fn create_user(
     let password = random_password();
     let created = state
         .store
+        .accounts()
         .create_user(
             NewUser {
                 email: &form.email,

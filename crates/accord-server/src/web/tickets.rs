@@ -136,6 +136,7 @@ async fn ticket_page(
         .ok_or(PageError::NotFound)?;
     let client_name = state
         .store
+        .accounts()
         .organisations(&viewer.tenant)
         .await?
         .into_iter()
@@ -173,7 +174,7 @@ async fn ticket_page(
         .collect();
     if viewer.is_staff() {
         let client_tenant = Tenant::Client(live.ticket.client.clone());
-        for u in state.store.list_users(&client_tenant).await? {
+        for u in state.store.accounts().users(&client_tenant).await? {
             contacts.push(Choice {
                 label: format!("{} <{}>", u.name, u.email),
                 value: u.email,
@@ -247,7 +248,8 @@ pub(crate) async fn act(
     // The ticket must be visible before anything else is said about it.
     let current = state
         .store
-        .ticket_with_clocks(&viewer.tenant, &id)
+        .tickets()
+        .with_clocks(&viewer.tenant, &id)
         .await?
         .ok_or(PageError::NotFound)?;
     let ticket = &current.ticket;
@@ -289,7 +291,8 @@ pub(crate) async fn act(
     };
     match state
         .store
-        .append_events(&viewer.tenant, &id, &[event], state.clock.now())
+        .tickets()
+        .append(&viewer.tenant, &id, &[event], state.clock.now())
         .await
     {
         Ok(_) => {
@@ -320,7 +323,8 @@ async fn portal_client(state: &AppState, viewer: &Viewer) -> PageResult<(ClientI
     };
     let contracts = state
         .store
-        .contract_summaries(&viewer.tenant)
+        .contracts()
+        .summaries(&viewer.tenant)
         .await?
         .into_iter()
         .map(|c| c.contract_id)
@@ -339,7 +343,7 @@ async fn new_page(
     let (_, contracts) = portal_client(state, viewer).await?;
     let mut priorities: Vec<String> = Vec::new();
     for id in &contracts {
-        let versions = state.store.contract_versions(&viewer.tenant, id).await?;
+        let versions = state.store.contracts().versions(&viewer.tenant, id).await?;
         if let Some(v) = versions.last() {
             let p = state
                 .web
@@ -405,7 +409,12 @@ pub(crate) async fn open(
     }
     let at = now_s();
     // Keys are numbered per client; a concurrent opening takes the next.
-    let mut n = state.store.ticket_count(&viewer.tenant, &client).await? + 1;
+    let mut n = state
+        .store
+        .tickets()
+        .count_for_client(&viewer.tenant, &client)
+        .await?
+        + 1;
     for _ in 0..5 {
         let key = format!("T-{n}");
         let new = NewTicket {
@@ -424,7 +433,8 @@ pub(crate) async fn open(
         };
         match state
             .store
-            .open_ticket(&viewer.tenant, new, state.clock.now())
+            .tickets()
+            .open(&viewer.tenant, new, state.clock.now())
             .await
         {
             Ok(t) => {
@@ -440,7 +450,8 @@ pub(crate) async fn open(
                     };
                     state
                         .store
-                        .append_events(&viewer.tenant, &t.id, &[message], state.clock.now())
+                        .tickets()
+                        .append(&viewer.tenant, &t.id, &[message], state.clock.now())
                         .await?;
                 }
                 state.wake_monitor.notify_one();

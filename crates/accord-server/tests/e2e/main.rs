@@ -230,6 +230,7 @@ async fn text(c: &Client, css: &str) -> String {
 
 async fn user(store: &Store, email: &str, name: &str, role: Role, client: Option<ClientId>) {
     store
+        .accounts()
         .create_user(
             NewUser {
                 email,
@@ -276,7 +277,8 @@ async fn ticket(
         ),
     };
     let t = store
-        .open_ticket(&Tenant::Provider, new, now)
+        .tickets()
+        .open(&Tenant::Provider, new, now)
         .await
         .unwrap();
     let events: Vec<TicketEvent> = later
@@ -285,7 +287,8 @@ async fn ticket(
         .collect();
     if !events.is_empty() {
         store
-            .append_events(&Tenant::Provider, &t.id, &events, now)
+            .tickets()
+            .append(&Tenant::Provider, &t.id, &events, now)
             .await
             .unwrap();
     }
@@ -295,7 +298,11 @@ async fn ticket(
 /// A provider with two clients; returns Acme's ticket T-1 and Globex's.
 async fn seed(store: &Store) -> (TicketId, TicketId) {
     let now = Timestamp::now();
-    store.create_provider("Northlight IT", now).await.unwrap();
+    store
+        .accounts()
+        .create_provider("Northlight IT", now)
+        .await
+        .unwrap();
     user(
         store,
         "agent@provider.example",
@@ -305,13 +312,15 @@ async fn seed(store: &Store) -> (TicketId, TicketId) {
     )
     .await;
     let acme = store
+        .accounts()
         .create_client("Acme Analytics GmbH", now)
         .await
         .unwrap();
     // The example contract, without its end date so the suite keeps working.
     let acme_text = ACME.replace("effective_until = 2026-12-31        # optional\n", "");
     store
-        .put_contract_version(&acme, "acme.contract.toml", &acme_text, now)
+        .contracts()
+        .put_version(&acme, "acme.contract.toml", &acme_text, now)
         .await
         .unwrap();
     user(
@@ -323,12 +332,14 @@ async fn seed(store: &Store) -> (TicketId, TicketId) {
     )
     .await;
     let globex = store
+        .accounts()
         .create_client("Globex Corporation", now)
         .await
         .unwrap();
     let globex_text = CONTRACT.replace("CONTRACT_ID", "globex-2026");
     store
-        .put_contract_version(&globex, "globex.toml", &globex_text, now)
+        .contracts()
+        .put_version(&globex, "globex.toml", &globex_text, now)
         .await
         .unwrap();
     user(

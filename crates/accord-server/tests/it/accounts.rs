@@ -14,6 +14,7 @@ async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCod
 
 async fn admins_create_organisations_and_users_bound_to_them(app: &TestApp) {
     app.store
+        .accounts()
         .create_provider("Provider Ltd", jiff::Timestamp::now())
         .await
         .unwrap();
@@ -98,6 +99,7 @@ async fn admins_create_organisations_and_users_bound_to_them(app: &TestApp) {
     // The password was stored as a hash that verifies.
     let found = app
         .store
+        .accounts()
         .authenticate("ana@acme.test", "correct horse")
         .await
         .unwrap();

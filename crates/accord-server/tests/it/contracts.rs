@@ -8,6 +8,7 @@ use crate::helpers::{CONTRACT, TestApp, both, json_of, problem};
 async fn contracts_upload_list_and_report_every_problem(app: &TestApp) {
     let client = app
         .store
+        .accounts()
         .create_client("Acme", jiff::Timestamp::now())
         .await
         .unwrap();

@@ -79,10 +79,16 @@ impl TestApp {
     /// A client with contract `contract_id`, and a token of one of its users.
     pub async fn client(&self, name: &str, contract_id: &str) -> (ClientId, String) {
         let now = Timestamp::now();
-        let client = self.store.create_client(name, now).await.unwrap();
+        let client = self
+            .store
+            .accounts()
+            .create_client(name, now)
+            .await
+            .unwrap();
         let text = CONTRACT.replace("CONTRACT_ID", contract_id);
         self.store
-            .put_contract_version(&client, "c.toml", &text, now)
+            .contracts()
+            .put_version(&client, "c.toml", &text, now)
             .await
             .unwrap();
         let token = self
@@ -100,6 +106,7 @@ impl TestApp {
         let now = Timestamp::now();
         let user = self
             .store
+            .accounts()
             .create_user(
                 NewUser {
                     email,
@@ -114,6 +121,7 @@ impl TestApp {
             .unwrap();
         let (_, secret) = self
             .store
+            .accounts()
             .create_token(&user.id, "test", now)
             .await
             .unwrap();

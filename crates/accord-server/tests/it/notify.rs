@@ -92,9 +92,15 @@ impl Env {
         let smtp = SmtpSink::start().await;
         let app = TestApp::start_with(db, settings(smtp.port, notifications), clock.clock()).await;
         let admin = app.token(Role::Admin, None, "admin@provider.test").await;
-        let client = app.store.create_client("Acme", t0()).await.unwrap();
+        let client = app
+            .store
+            .accounts()
+            .create_client("Acme", t0())
+            .await
+            .unwrap();
         app.store
-            .put_contract_version(&client, "acme.toml", &contract("acme"), t0())
+            .contracts()
+            .put_version(&client, "acme.toml", &contract("acme"), t0())
             .await
             .unwrap();
         let client_token = app
@@ -392,7 +398,13 @@ async fn warnings_and_breaches_fire_at_their_instants_once_by_webhook_and_email(
     assert_eq!(status, StatusCode::OK);
     assert_eq!(own.as_array().unwrap().len(), 6);
     assert!(own[0].get("deliveries").is_none(), "{own}");
-    let other = env.app.store.create_client("Globex", t0()).await.unwrap();
+    let other = env
+        .app
+        .store
+        .accounts()
+        .create_client("Globex", t0())
+        .await
+        .unwrap();
     let other_token = env
         .app
         .token(Role::Client, Some(other), "user@globex.test")
@@ -538,7 +550,8 @@ async fn new_events_reschedule_and_cancel_pending_crossings(env: &Env) {
     assert!(
         env.app
             .store
-            .claim_due_crossings(at(120), 100)
+            .schedule()
+            .claim_due(at(120), 100)
             .await
             .unwrap()
             .is_empty()
@@ -562,7 +575,8 @@ async fn new_events_reschedule_and_cancel_pending_crossings(env: &Env) {
     assert!(
         env.app
             .store
-            .claim_due_crossings(later, 100)
+            .schedule()
+            .claim_due(later, 100)
             .await
             .unwrap()
             .is_empty()
@@ -697,7 +711,8 @@ async fn webhooks_are_admin_only_validated_and_deleting_one_cancels_its_deliveri
     let claimed = env
         .app
         .store
-        .claim_notifications(later, later, 100)
+        .outbox()
+        .claim(later, later, 100)
         .await
         .unwrap();
     assert!(

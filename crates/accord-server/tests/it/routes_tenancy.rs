@@ -249,10 +249,16 @@ async fn a_client_token_reaches_none_of_another_clients_data_on_any_route(app: &
     // Alpha: a contract with two versions, a ticket, a user with a token.
     let now = jiff::Timestamp::now();
     let staff = app.token(Role::Admin, None, "admin@provider.test").await;
-    let client = app.store.create_client("Alpha Corp", now).await.unwrap();
+    let client = app
+        .store
+        .accounts()
+        .create_client("Alpha Corp", now)
+        .await
+        .unwrap();
     for (v, from) in [(1, "2026-01-01"), (2, "2026-06-01")] {
         app.store
-            .put_contract_version(&client, "alpha.toml", &alpha_contract(v, from), now)
+            .contracts()
+            .put_version(&client, "alpha.toml", &alpha_contract(v, from), now)
             .await
             .unwrap();
     }
@@ -272,6 +278,7 @@ async fn a_client_token_reaches_none_of_another_clients_data_on_any_route(app: &
     let (_, tokens) = json_of(app.get(Some(&token), "/api/v1/tokens").await).await;
     let (webhook, _secret) = app
         .store
+        .outbox()
         .create_webhook(
             accord_store::NewWebhook {
                 url: "http://127.0.0.1:9/alpha-hook".into(),
@@ -332,7 +339,7 @@ async fn a_client_token_reaches_none_of_another_clients_data_on_any_route(app: &
     }
 
     // Nothing of Alpha's changed.
-    let hooks = app.store.webhooks().await.unwrap();
+    let hooks = app.store.outbox().webhooks().await.unwrap();
     assert_eq!(
         hooks.iter().map(|w| w.id.to_string()).collect::<Vec<_>>(),
         std::slice::from_ref(&alpha.webhook),

@@ -141,6 +141,7 @@ impl<'a> Browser<'a> {
 
 async fn user(app: &TestApp, email: &str, role: Role, client: Option<ClientId>) {
     app.store
+        .accounts()
         .create_user(
             NewUser {
                 email,
@@ -158,9 +159,10 @@ async fn user(app: &TestApp, email: &str, role: Role, client: Option<ClientId>) 
 /// A client with its contract and one client user.
 async fn client(app: &TestApp, name: &str, contract: &str, email: &str) -> ClientId {
     let now = Timestamp::now();
-    let id = app.store.create_client(name, now).await.unwrap();
+    let id = app.store.accounts().create_client(name, now).await.unwrap();
     app.store
-        .put_contract_version(
+        .contracts()
+        .put_version(
             &id,
             "c.toml",
             &CONTRACT.replace("CONTRACT_ID", contract),
@@ -191,7 +193,8 @@ async fn ticket(app: &TestApp, client: &ClientId, contract: &str, key: &str) -> 
         },
     };
     app.store
-        .open_ticket(&Tenant::Provider, new, now)
+        .tickets()
+        .open(&Tenant::Provider, new, now)
         .await
         .unwrap()
         .id
@@ -199,7 +202,8 @@ async fn ticket(app: &TestApp, client: &ClientId, contract: &str, key: &str) -> 
 
 async fn event_count(app: &TestApp, id: &TicketId) -> usize {
     app.store
-        .ticket_with_clocks(&Tenant::Provider, id)
+        .tickets()
+        .with_clocks(&Tenant::Provider, id)
         .await
         .unwrap()
         .unwrap()
@@ -382,7 +386,8 @@ async fn a_client_user_reaches_nothing_of_another_client_by_url_or_form(app: &Te
     assert_eq!(open.status, StatusCode::NOT_FOUND);
     let globex_tickets = app
         .store
-        .ticket_count(&Tenant::Provider, &globex)
+        .tickets()
+        .count_for_client(&Tenant::Provider, &globex)
         .await
         .unwrap();
     assert_eq!(globex_tickets, 1);
@@ -463,7 +468,8 @@ async fn a_pause_for_approval_waits_on_the_client_until_it_replies(app: &TestApp
     assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
     let t = app
         .store
-        .ticket_with_clocks(&Tenant::Provider, &id)
+        .tickets()
+        .with_clocks(&Tenant::Provider, &id)
         .await
         .unwrap()
         .unwrap();
@@ -511,7 +517,8 @@ async fn an_invalid_amendment_is_shown_with_each_diagnostic_at_its_line(app: &Te
     assert!(page.body[..at].rfind(&line_row).is_some());
     let versions = app
         .store
-        .contract_versions(&Tenant::Provider, "ACME")
+        .contracts()
+        .versions(&Tenant::Provider, "ACME")
         .await
         .unwrap();
     assert_eq!(versions.len(), 1);
@@ -546,7 +553,8 @@ async fn a_tickets_clock_bar_shows_running_and_paused_time_by_reason(app: &TestA
     let id = ticket(app, &acme, "ACME", "T-1").await;
     let t = app
         .store
-        .ticket_with_clocks(&Tenant::Provider, &id)
+        .tickets()
+        .with_clocks(&Tenant::Provider, &id)
         .await
         .unwrap()
         .unwrap();
@@ -562,7 +570,8 @@ async fn a_tickets_clock_bar_shows_running_and_paused_time_by_reason(app: &TestA
         note: None,
     };
     app.store
-        .append_events(&Tenant::Provider, &id, &[pause], Timestamp::now())
+        .tickets()
+        .append(&Tenant::Provider, &id, &[pause], Timestamp::now())
         .await
         .unwrap();
     let mut agent = Browser::new(app);

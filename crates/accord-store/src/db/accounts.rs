@@ -6,9 +6,9 @@ use sqlx::{Pool, Row};
 
 use super::{Db, begin_write};
 use crate::auth::{TokenSecret, hash_password, verify_password};
-use crate::db::ms;
+use crate::db::{ms, opt_ts, ts};
 use crate::ids::{ClientId, OrgId, TokenId, UserId};
-use crate::model::{NewUser, OrgKind, Organisation, Role, TokenInfo, User};
+use crate::model::{NewUser, OrgKind, Organisation, Role, TokenInfo, TokenListing, User};
 use crate::{Error, Result, Tenant};
 
 fn conflict(e: sqlx::Error, what: impl FnOnce() -> String) -> Error {
@@ -242,4 +242,92 @@ pub(crate) async fn revoke_token(pool: &Pool<Db>, token: &TokenId, now: Timestam
             .await?;
     tx.commit().await?;
     Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn list_users(pool: &Pool<Db>, tenant: &Tenant) -> Result<Vec<User>> {
+    let rows = sqlx::query(
+        "SELECT id, email, name, role, client_id FROM users
+         WHERE $1 IS NULL OR client_id = $1 ORDER BY email",
+    )
+    .bind(tenant.client_filter())
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(user_from_row).collect()
+}
+
+pub(crate) async fn revoke_token_of(
+    pool: &Pool<Db>,
+    owner: &UserId,
+    token: &TokenId,
+    now: Timestamp,
+) -> Result<bool> {
+    let mut tx = begin_write(pool).await?;
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1
+         WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(ms(now))
+    .bind(token.as_str())
+    .bind(owner.as_str())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn set_time_zone(
+    pool: &Pool<Db>,
+    user: &UserId,
+    zone: Option<&str>,
+) -> Result<()> {
+    let mut tx = begin_write(pool).await?;
+    let done = sqlx::query("UPDATE users SET time_zone = $1 WHERE id = $2")
+        .bind(zone)
+        .bind(user.as_str())
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(Error::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn token_listing(
+    pool: &Pool<Db>,
+    only_user: Option<&UserId>,
+) -> Result<Vec<TokenListing>> {
+    let rows = sqlx::query(
+        "SELECT t.id, t.user_id, t.name, t.created_at, t.revoked_at, u.email
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
+         WHERE $1 IS NULL OR t.user_id = $1
+         ORDER BY t.created_at DESC, t.id DESC",
+    )
+    .bind(only_user.map(UserId::as_str))
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TokenListing {
+                info: TokenInfo {
+                    id: TokenId::from_db(r.try_get("id")?),
+                    user: UserId::from_db(r.try_get("user_id")?),
+                    name: r.try_get("name")?,
+                },
+                user_email: r.try_get("email")?,
+                created_at: ts(r.try_get("created_at")?)?,
+                revoked_at: opt_ts(r.try_get("revoked_at")?)?,
+            })
+        })
+        .collect()
+}
+
+/// The user a token belongs to, if it exists.
+pub(crate) async fn token_owner(pool: &Pool<Db>, token: &TokenId) -> Result<Option<UserId>> {
+    let row = sqlx::query("SELECT user_id FROM api_tokens WHERE id = $1")
+        .bind(token.as_str())
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| Ok(UserId::from_db(r.try_get("user_id")?)))
+        .transpose()
 }

@@ -8,15 +8,16 @@ use std::sync::Arc;
 
 use accord_core::clock::ClockPolicy;
 use accord_core::contract::Contract;
+use accord_core::contract::check_amendment;
 use accord_core::diagnostic::SourceFile;
 use jiff::Timestamp;
 use jiff::civil::Date;
-use sqlx::{Pool, Row};
+use sqlx::{AssertSqlSafe, Pool, Row};
 
-use super::{Db, begin_write};
+use super::{Db, LOCK_ROW, begin_write};
 use crate::db::{PolicyCache, ms, to_u32, ts};
 use crate::ids::ClientId;
-use crate::model::ContractVersion;
+use crate::model::{ContractSummary, ContractVersion};
 use crate::{Error, Result, Tenant};
 
 /// Contracts in the database cannot refer to files: there are none beside them.
@@ -173,4 +174,87 @@ pub(crate) async fn load_policy(
     );
     cache.put(contract_id, version, Arc::clone(&policy));
     Ok(policy)
+}
+
+const VERSION_COLUMNS: &str =
+    "contract_id, version, client_id, effective_from, source_name, source, uploaded_at";
+
+pub(crate) async fn contract_version(
+    pool: &Pool<Db>,
+    tenant: &Tenant,
+    contract_id: &str,
+    version: u32,
+) -> Result<Option<ContractVersion>> {
+    let sql = format!(
+        "SELECT {VERSION_COLUMNS} FROM contract_versions
+         WHERE contract_id = $1 AND version = $2 AND ($3 IS NULL OR client_id = $3)"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(contract_id)
+        .bind(i64::from(version))
+        .bind(tenant.client_filter())
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(version_from_row).transpose()
+}
+
+pub(crate) async fn amend_contract(
+    pool: &Pool<Db>,
+    contract_id: &str,
+    source_name: &str,
+    text: &str,
+    now: Timestamp,
+) -> Result<ContractVersion> {
+    let amendment = parse_contract(source_name, text)?;
+    let mut tx = begin_write(pool).await?;
+    // Locking the current version serialises amendments of one contract
+    // (on SQLite the write lock already does).
+    let sql = format!(
+        "SELECT {VERSION_COLUMNS} FROM contract_versions WHERE contract_id = $1
+         ORDER BY version DESC LIMIT 1{LOCK_ROW}"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(contract_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let current = version_from_row(&row)?;
+    let parsed = parse_contract(&current.source_name, &current.source).map_err(|e| {
+        Error::Internal(format!(
+            "stored contract `{contract_id}` v{}: {e}",
+            current.version
+        ))
+    })?;
+    check_amendment(&parsed, &amendment)?;
+    let stored =
+        insert_version(&mut tx, &current.client, source_name, text, &amendment, now).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+pub(crate) async fn contract_summaries(
+    pool: &Pool<Db>,
+    tenant: &Tenant,
+) -> Result<Vec<ContractSummary>> {
+    let rows = sqlx::query(
+        "SELECT v.client_id, o.name, v.contract_id, MAX(v.version) AS latest, COUNT(*) AS n
+         FROM contract_versions v JOIN organisations o ON o.id = v.client_id
+         WHERE $1 IS NULL OR v.client_id = $1
+         GROUP BY v.client_id, o.name, v.contract_id
+         ORDER BY o.name, v.contract_id",
+    )
+    .bind(tenant.client_filter())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ContractSummary {
+                client: ClientId::from_db(r.try_get("client_id")?),
+                client_name: r.try_get("name")?,
+                contract_id: r.try_get("contract_id")?,
+                latest_version: to_u32(r.try_get("latest")?, "contract version")?,
+                versions: to_u32(r.try_get("n")?, "version count")?,
+            })
+        })
+        .collect()
 }

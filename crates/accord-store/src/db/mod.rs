@@ -1,8 +1,9 @@
 //! The data-access layer (SPEC §9: SQLite by default, PostgreSQL for several
 //! servers).
 //!
-//! The queries are written once, in `accounts.rs`, `contracts.rs`,
-//! `tickets.rs` and `monitor.rs`, and compiled twice: `sqlite.rs` and
+//! The queries are written once, one file per domain (`accounts.rs`,
+//! `sessions.rs`, `contracts.rs`, `tickets.rs`, `schedule.rs`, `outbox.rs`),
+//! and compiled twice: `sqlite.rs` and
 //! `postgres.rs` each include them as submodules with their own `Db` type,
 //! write-transaction opener and the few statements the dialects spell
 //! differently. So each backend gets monomorphic sqlx code (no `Any`

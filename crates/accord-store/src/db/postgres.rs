@@ -35,41 +35,33 @@ mod accounts;
     reason = "compiled once per backend on purpose; see db/mod.rs"
 )]
 mod contracts;
-#[path = "directory.rs"]
+#[path = "outbox.rs"]
 #[allow(
     clippy::duplicate_mod,
     reason = "compiled once per backend on purpose; see db/mod.rs"
 )]
-mod directory;
-#[path = "monitor.rs"]
+mod outbox;
+#[path = "schedule.rs"]
 #[allow(
     clippy::duplicate_mod,
     reason = "compiled once per backend on purpose; see db/mod.rs"
 )]
-mod monitor;
-#[path = "notifications.rs"]
+mod schedule;
+#[path = "sessions.rs"]
 #[allow(
     clippy::duplicate_mod,
     reason = "compiled once per backend on purpose; see db/mod.rs"
 )]
-mod notifications;
+mod sessions;
 #[path = "tickets.rs"]
 #[allow(
     clippy::duplicate_mod,
     reason = "compiled once per backend on purpose; see db/mod.rs"
 )]
 mod tickets;
-
 pub(crate) use accounts::*;
 pub(crate) use contracts::*;
-pub(crate) use directory::*;
-pub(crate) use monitor::*;
-pub(crate) use notifications::*;
+pub(crate) use outbox::*;
+pub(crate) use schedule::*;
+pub(crate) use sessions::*;
 pub(crate) use tickets::*;
-#[path = "web.rs"]
-#[allow(
-    clippy::duplicate_mod,
-    reason = "compiled once per backend on purpose; see db/mod.rs"
-)]
-mod web;
-pub(crate) use web::*;

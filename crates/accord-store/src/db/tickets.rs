@@ -19,7 +19,7 @@ use crate::db::{
 };
 use crate::ids::{ClientId, TicketId};
 use crate::model::{
-    Appended, AtRisk, NewTicket, StoredClock, Ticket, TicketFilter, TicketWithClocks,
+    Appended, AtRisk, ClockOutcome, NewTicket, StoredClock, Ticket, TicketFilter, TicketWithClocks,
 };
 use crate::{Error, Result, Tenant};
 
@@ -588,4 +588,59 @@ pub(crate) async fn list_tickets(
         .fetch_all(pool)
         .await?;
     rows.iter().map(ticket_from_row).collect()
+}
+
+pub(crate) async fn clock_outcomes(
+    pool: &Pool<Db>,
+    tenant: &Tenant,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<ClockOutcome>> {
+    let rows = sqlx::query(
+        "SELECT c.ticket_id, t.key, c.client_id, t.status, c.metric, c.cycle, c.state,
+                c.stopped_at, c.breached_at
+         FROM clocks c JOIN tickets t ON t.id = c.ticket_id
+         WHERE ($1 IS NULL OR c.client_id = $1)
+           AND ((c.stopped_at >= $2 AND c.stopped_at < $3)
+                OR (c.breached_at >= $2 AND c.breached_at < $3))
+         ORDER BY c.ticket_id, c.metric, c.cycle",
+    )
+    .bind(tenant.client_filter())
+    .bind(ms(from))
+    .bind(ms(to))
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ClockOutcome {
+                ticket: TicketId::from_db(r.try_get("ticket_id")?),
+                ticket_key: r.try_get("key")?,
+                client: ClientId::from_db(r.try_get("client_id")?),
+                status: parse_status(&r.try_get::<String, _>("status")?)?,
+                metric: parse_metric(&r.try_get::<String, _>("metric")?)?,
+                cycle: to_u32(r.try_get("cycle")?, "cycle")?,
+                state: parse_state(&r.try_get::<String, _>("state")?)?,
+                stopped_at: opt_ts(r.try_get("stopped_at")?)?,
+                breached_at: opt_ts(r.try_get("breached_at")?)?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn ticket_count(pool: &Pool<Db>, client: &ClientId) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM tickets WHERE client_id = $1")
+        .bind(client.as_str())
+        .fetch_one(pool)
+        .await?;
+    Ok(row.try_get("n")?)
+}
+
+/// How many stored clocks are in each state (for `/metrics`), by state name.
+pub(crate) async fn clock_counts(pool: &Pool<Db>) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM clocks GROUP BY state ORDER BY state")
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("state")?, r.try_get("n")?)))
+        .collect()
 }

@@ -8,9 +8,13 @@ use crate::t0;
 both!(passwords_verify_and_emails_are_unique);
 async fn passwords_verify_and_emails_are_unique(db: &TestDb) {
     let s = &db.store;
-    s.create_provider("Provider Ltd", t0()).await.unwrap();
-    let acme = s.create_client("Acme", t0()).await.unwrap();
+    s.accounts()
+        .create_provider("Provider Ltd", t0())
+        .await
+        .unwrap();
+    let acme = s.accounts().create_client("Acme", t0()).await.unwrap();
     let ana = s
+        .accounts()
         .create_user(
             NewUser {
                 email: "Ana@Provider.example",
@@ -27,18 +31,21 @@ async fn passwords_verify_and_emails_are_unique(db: &TestDb) {
     assert_eq!(ana.tenant(), Tenant::Provider);
 
     let found = s
+        .accounts()
         .authenticate("ANA@provider.example", "correct horse")
         .await
         .unwrap();
     assert_eq!(found.as_ref(), Some(&ana));
     assert_eq!(
-        s.authenticate("ana@provider.example", "wrong")
+        s.accounts()
+            .authenticate("ana@provider.example", "wrong")
             .await
             .unwrap(),
         None
     );
     assert_eq!(
-        s.authenticate("bob@provider.example", "correct horse")
+        s.accounts()
+            .authenticate("bob@provider.example", "correct horse")
             .await
             .unwrap(),
         None
@@ -52,7 +59,7 @@ async fn passwords_verify_and_emails_are_unique(db: &TestDb) {
         password: None,
     };
     assert!(matches!(
-        s.create_user(dup, t0()).await,
+        s.accounts().create_user(dup, t0()).await,
         Err(Error::Conflict(_))
     ));
 
@@ -64,10 +71,11 @@ async fn passwords_verify_and_emails_are_unique(db: &TestDb) {
         password: Some("pw"),
     };
     assert!(matches!(
-        s.create_user(no_client, t0()).await,
+        s.accounts().create_user(no_client, t0()).await,
         Err(Error::Invalid(_))
     ));
     let carl = s
+        .accounts()
         .create_user(
             NewUser {
                 email: "carl@acme.example",
@@ -82,10 +90,16 @@ async fn passwords_verify_and_emails_are_unique(db: &TestDb) {
         .unwrap();
     assert_eq!(carl.tenant(), Tenant::Client(acme));
     // No password set: never authenticates.
-    assert_eq!(s.authenticate("carl@acme.example", "").await.unwrap(), None);
+    assert_eq!(
+        s.accounts()
+            .authenticate("carl@acme.example", "")
+            .await
+            .unwrap(),
+        None
+    );
 
     assert!(matches!(
-        s.create_provider("Second provider", t0()).await,
+        s.accounts().create_provider("Second provider", t0()).await,
         Err(Error::Conflict(_))
     ));
 }
@@ -93,8 +107,9 @@ async fn passwords_verify_and_emails_are_unique(db: &TestDb) {
 both!(tokens_are_created_verified_and_revoked);
 async fn tokens_are_created_verified_and_revoked(db: &TestDb) {
     let s = &db.store;
-    let acme = s.create_client("Acme", t0()).await.unwrap();
+    let acme = s.accounts().create_client("Acme", t0()).await.unwrap();
     let user = s
+        .accounts()
         .create_user(
             NewUser {
                 email: "carl@acme.example",
@@ -107,19 +122,30 @@ async fn tokens_are_created_verified_and_revoked(db: &TestDb) {
         )
         .await
         .unwrap();
-    let (info, secret) = s.create_token(&user.id, "ci", t0()).await.unwrap();
+    let (info, secret) = s
+        .accounts()
+        .create_token(&user.id, "ci", t0())
+        .await
+        .unwrap();
     assert_eq!(info.user, user.id);
-    assert_eq!(s.verify_token(&secret).await.unwrap(), Some(user.clone()));
-    let (_, other) = s.create_token(&user.id, "laptop", t0()).await.unwrap();
+    assert_eq!(
+        s.accounts().verify_token(&secret).await.unwrap(),
+        Some(user.clone())
+    );
+    let (_, other) = s
+        .accounts()
+        .create_token(&user.id, "laptop", t0())
+        .await
+        .unwrap();
     assert_ne!(secret, other);
 
     let forged = TokenSecret::new(format!("{}x", secret.expose()));
-    assert_eq!(s.verify_token(&forged).await.unwrap(), None);
+    assert_eq!(s.accounts().verify_token(&forged).await.unwrap(), None);
 
-    assert!(s.revoke_token(&info.id, t0()).await.unwrap());
-    assert_eq!(s.verify_token(&secret).await.unwrap(), None);
-    assert!(!s.revoke_token(&info.id, t0()).await.unwrap());
-    assert_eq!(s.verify_token(&other).await.unwrap(), Some(user));
+    assert!(s.accounts().revoke_token(&info.id, t0()).await.unwrap());
+    assert_eq!(s.accounts().verify_token(&secret).await.unwrap(), None);
+    assert!(!s.accounts().revoke_token(&info.id, t0()).await.unwrap());
+    assert_eq!(s.accounts().verify_token(&other).await.unwrap(), Some(user));
 }
 
 #[tokio::test]
@@ -136,6 +162,7 @@ async fn urls_choose_the_backend_and_sqlite_files_are_created() {
     let again = accord_store::Store::open(&url).await.unwrap();
     assert!(
         again
+            .accounts()
             .organisations(&Tenant::Provider)
             .await
             .unwrap()

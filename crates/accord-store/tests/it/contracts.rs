@@ -8,13 +8,14 @@ use crate::{CONTRACT, t0};
 both!(a_broken_contract_writes_nothing_and_returns_diagnostics);
 async fn a_broken_contract_writes_nothing_and_returns_diagnostics(db: &TestDb) {
     let s = &db.store;
-    let client = s.create_client("Acme", t0()).await.unwrap();
+    let client = s.accounts().create_client("Acme", t0()).await.unwrap();
     let broken = CONTRACT
         .replace("CONTRACT_ID", "acme")
         .replace("timezone = \"UTC\"", "timezone = \"Mars/Olympus\"")
         .replace("resolution = \"4h\"", "resolution = \"4 hours\"");
     let err = s
-        .put_contract_version(&client, "acme.contract.toml", &broken, t0())
+        .contracts()
+        .put_version(&client, "acme.contract.toml", &broken, t0())
         .await
         .unwrap_err();
     let Error::Contract(diags) = err else {
@@ -29,11 +30,13 @@ async fn a_broken_contract_writes_nothing_and_returns_diagnostics(db: &TestDb) {
     );
     assert!(diags.to_string().contains("Mars/Olympus"), "{diags}");
     let not_toml = s
-        .put_contract_version(&client, "acme.contract.toml", "id = ", t0())
+        .contracts()
+        .put_version(&client, "acme.contract.toml", "id = ", t0())
         .await;
     assert!(matches!(not_toml, Err(Error::Contract(_))));
     assert!(
-        s.contract_versions(&Tenant::Provider, "acme")
+        s.contracts()
+            .versions(&Tenant::Provider, "acme")
             .await
             .unwrap()
             .is_empty()
@@ -42,24 +45,28 @@ async fn a_broken_contract_writes_nothing_and_returns_diagnostics(db: &TestDb) {
     // The valid text is stored once; the same version again is a conflict.
     let good = CONTRACT.replace("CONTRACT_ID", "acme");
     let v1 = s
-        .put_contract_version(&client, "acme.contract.toml", &good, t0())
+        .contracts()
+        .put_version(&client, "acme.contract.toml", &good, t0())
         .await
         .unwrap();
     assert_eq!((v1.contract_id.as_str(), v1.version), ("acme", 1));
     assert_eq!(v1.effective_from.to_string(), "2026-01-01");
     let again = s
-        .put_contract_version(&client, "acme.contract.toml", &good, t0())
+        .contracts()
+        .put_version(&client, "acme.contract.toml", &good, t0())
         .await;
     assert!(matches!(again, Err(Error::Conflict(_))), "{again:?}");
     let amended = good.replace(
         "effective_from = 2026-01-01",
         "version = 2\neffective_from = 2026-04-01",
     );
-    s.put_contract_version(&client, "acme.contract.toml", &amended, t0())
+    s.contracts()
+        .put_version(&client, "acme.contract.toml", &amended, t0())
         .await
         .unwrap();
     let versions = s
-        .contract_versions(&Tenant::Provider, "acme")
+        .contracts()
+        .versions(&Tenant::Provider, "acme")
         .await
         .unwrap();
     assert_eq!(
@@ -69,8 +76,11 @@ async fn a_broken_contract_writes_nothing_and_returns_diagnostics(db: &TestDb) {
     assert_eq!(versions[0].source, good);
 
     // Another client cannot take over the contract id.
-    let other = s.create_client("Globex", t0()).await.unwrap();
-    let stolen = s.put_contract_version(&other, "x.toml", &good, t0()).await;
+    let other = s.accounts().create_client("Globex", t0()).await.unwrap();
+    let stolen = s
+        .contracts()
+        .put_version(&other, "x.toml", &good, t0())
+        .await;
     assert!(matches!(stolen, Err(Error::Conflict(_))), "{stolen:?}");
 }
 
@@ -82,7 +92,8 @@ async fn tickets_follow_the_contract_version_in_force_when_opened(db: &TestDb) {
         "effective_from = 2026-01-01",
         "version = 2\neffective_from = 2026-04-01",
     );
-    s.put_contract_version(&client, "acme.contract.toml", &amended, t0())
+    s.contracts()
+        .put_version(&client, "acme.contract.toml", &amended, t0())
         .await
         .unwrap();
     // A ticket is governed by the version in force on its opening day.
@@ -97,7 +108,8 @@ async fn tickets_follow_the_contract_version_in_force_when_opened(db: &TestDb) {
         opened: crate::opened("T-1", "normal", 5),
     };
     let err = s
-        .open_ticket(&Tenant::Provider, dup, crate::at(5))
+        .tickets()
+        .open(&Tenant::Provider, dup, crate::at(5))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Conflict(_)), "{err:?}");

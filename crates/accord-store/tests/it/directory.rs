@@ -27,10 +27,12 @@ async fn users_and_contract_versions_are_scoped_and_tokens_revoked_by_owner(db: 
         password: None,
     };
     let ana = s
+        .accounts()
         .create_user(user("ana@acme.test", &acme), t0())
         .await
         .unwrap();
     let gus = s
+        .accounts()
         .create_user(user("gus@globex.test", &globex), t0())
         .await
         .unwrap();
@@ -39,55 +41,77 @@ async fn users_and_contract_versions_are_scoped_and_tokens_revoked_by_owner(db: 
     let emails =
         |users: Vec<accord_store::User>| users.into_iter().map(|u| u.email).collect::<Vec<_>>();
     assert_eq!(
-        emails(s.list_users(&as_acme).await.unwrap()),
+        emails(s.accounts().users(&as_acme).await.unwrap()),
         ["ana@acme.test"]
     );
     assert_eq!(
-        emails(s.list_users(&Tenant::Provider).await.unwrap()),
+        emails(s.accounts().users(&Tenant::Provider).await.unwrap()),
         ["ana@acme.test", "gus@globex.test"]
     );
     assert!(
-        s.contract_version(&as_acme, "ACME", 1)
+        s.contracts()
+            .version(&as_acme, "ACME", 1)
             .await
             .unwrap()
             .is_some()
     );
     assert!(
-        s.contract_version(&as_acme, "GLOBEX", 1)
+        s.contracts()
+            .version(&as_acme, "GLOBEX", 1)
             .await
             .unwrap()
             .is_none()
     );
     assert!(
-        s.contract_version(&Tenant::Provider, "ACME", 2)
+        s.contracts()
+            .version(&Tenant::Provider, "ACME", 2)
             .await
             .unwrap()
             .is_none()
     );
 
-    let (gus_token, gus_secret) = s.create_token(&gus.id, "ci", t0()).await.unwrap();
+    let (gus_token, gus_secret) = s
+        .accounts()
+        .create_token(&gus.id, "ci", t0())
+        .await
+        .unwrap();
     // Ana cannot revoke Gus's token; Gus can, once.
     assert!(
-        !s.revoke_token_of(&ana.id, &gus_token.id, t0())
-            .await
-            .unwrap()
-    );
-    assert!(s.verify_token(&gus_secret).await.unwrap().is_some());
-    assert!(
-        s.revoke_token_of(&gus.id, &gus_token.id, t0())
+        !s.accounts()
+            .revoke_token_of(&ana.id, &gus_token.id, t0())
             .await
             .unwrap()
     );
     assert!(
-        !s.revoke_token_of(&gus.id, &gus_token.id, t0())
+        s.accounts()
+            .verify_token(&gus_secret)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        s.accounts()
+            .revoke_token_of(&gus.id, &gus_token.id, t0())
             .await
             .unwrap()
     );
-    assert!(s.verify_token(&gus_secret).await.unwrap().is_none());
-    let listed = s.token_listing(Some(&gus.id)).await.unwrap();
+    assert!(
+        !s.accounts()
+            .revoke_token_of(&gus.id, &gus_token.id, t0())
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.accounts()
+            .verify_token(&gus_secret)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let listed = s.accounts().tokens(Some(&gus.id)).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].revoked_at, Some(t0()));
-    assert!(s.token_listing(Some(&ana.id)).await.unwrap().is_empty());
+    assert!(s.accounts().tokens(Some(&ana.id)).await.unwrap().is_empty());
 }
 
 both!(an_amendment_must_follow_the_latest_version_and_nothing_else_is_written);
@@ -95,7 +119,8 @@ async fn an_amendment_must_follow_the_latest_version_and_nothing_else_is_written
     let s = &db.store;
     let acme = client_with_contract(s, "Acme", "ACME").await;
     let v2 = s
-        .amend_contract("ACME", "v2.toml", &amendment("ACME", 2, "2026-06-01"), t0())
+        .contracts()
+        .amend("ACME", "v2.toml", &amendment("ACME", 2, "2026-06-01"), t0())
         .await
         .unwrap();
     assert_eq!((v2.version, v2.client.clone()), (2, acme.clone()));
@@ -104,22 +129,24 @@ async fn an_amendment_must_follow_the_latest_version_and_nothing_else_is_written
         (amendment("ACME", 2, "2026-09-01"), "version"),
         (amendment("OTHER", 3, "2026-09-01"), "id"),
     ] {
-        match s.amend_contract("ACME", "bad.toml", &text, t0()).await {
+        match s.contracts().amend("ACME", "bad.toml", &text, t0()).await {
             Err(Error::Amendment(e)) => assert_eq!(e.key(), key, "{e}"),
             other => panic!("{key}: {other:?}"),
         }
     }
     assert!(matches!(
-        s.amend_contract("NOPE", "x.toml", &amendment("NOPE", 2, "2026-09-01"), t0())
+        s.contracts()
+            .amend("NOPE", "x.toml", &amendment("NOPE", 2, "2026-09-01"), t0())
             .await,
         Err(Error::NotFound)
     ));
     assert!(matches!(
-        s.amend_contract("ACME", "x.toml", "id = ", t0()).await,
+        s.contracts().amend("ACME", "x.toml", "id = ", t0()).await,
         Err(Error::Contract(_))
     ));
     let versions = s
-        .contract_versions(&Tenant::Provider, "ACME")
+        .contracts()
+        .versions(&Tenant::Provider, "ACME")
         .await
         .unwrap();
     assert_eq!(
@@ -127,7 +154,8 @@ async fn an_amendment_must_follow_the_latest_version_and_nothing_else_is_written
         [1, 2]
     );
     let parsed = s
-        .parsed_contract_version(&Tenant::Client(acme), "ACME", 2)
+        .contracts()
+        .parsed_version(&Tenant::Client(acme), "ACME", 2)
         .await
         .unwrap()
         .unwrap();

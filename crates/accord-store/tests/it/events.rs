@@ -10,7 +10,8 @@ use crate::{CONTRACT, at, client_with_contract, event, open};
 async fn event_count(db: &TestDb, ticket: &Ticket) -> usize {
     let t = db
         .store
-        .ticket_with_clocks(&Tenant::Provider, &ticket.id)
+        .tickets()
+        .with_clocks(&Tenant::Provider, &ticket.id)
         .await
         .unwrap()
         .unwrap();
@@ -24,7 +25,8 @@ async fn events_are_idempotent(db: &TestDb) {
     let ticket = open(s, &client, "acme", "T-1", "critical", 0).await;
     let replied = event("T-1", EventKind::Replied, 20, Some("r1"));
     let done = s
-        .append_events(
+        .tickets()
+        .append(
             &Tenant::Provider,
             &ticket.id,
             std::slice::from_ref(&replied),
@@ -40,7 +42,8 @@ async fn events_are_idempotent(db: &TestDb) {
         }
     );
     let again = s
-        .append_events(
+        .tickets()
+        .append(
             &Tenant::Provider,
             &ticket.id,
             &[replied.clone(), replied],
@@ -58,7 +61,8 @@ async fn events_are_idempotent(db: &TestDb) {
     // Without an id, the content is the key.
     let note = event("T-1", EventKind::ClientReplied, 40, None);
     let twice = s
-        .append_events(
+        .tickets()
+        .append(
             &Tenant::Provider,
             &ticket.id,
             &[note.clone(), note.clone()],
@@ -73,14 +77,16 @@ async fn events_are_idempotent(db: &TestDb) {
             duplicates: 1
         }
     );
-    s.append_events(&Tenant::Provider, &ticket.id, &[note], at(42))
+    s.tickets()
+        .append(&Tenant::Provider, &ticket.id, &[note], at(42))
         .await
         .unwrap();
     assert_eq!(event_count(db, &ticket).await, 3);
     // The opened event re-sent is a duplicate too.
     let reopened = crate::opened("T-1", "critical", 0);
     let dup = s
-        .append_events(&Tenant::Provider, &ticket.id, &[reopened], at(43))
+        .tickets()
+        .append(&Tenant::Provider, &ticket.id, &[reopened], at(43))
         .await
         .unwrap();
     assert_eq!(dup.duplicates, 1);
@@ -91,16 +97,18 @@ async fn a_reused_id_or_an_inapplicable_event_rejects_the_whole_batch(db: &TestD
     let s = &db.store;
     let client = client_with_contract(s, "Acme", "acme").await;
     let ticket = open(s, &client, "acme", "T-1", "critical", 0).await;
-    s.append_events(
-        &Tenant::Provider,
-        &ticket.id,
-        &[event("T-1", EventKind::Replied, 20, Some("r1"))],
-        at(30),
-    )
-    .await
-    .unwrap();
+    s.tickets()
+        .append(
+            &Tenant::Provider,
+            &ticket.id,
+            &[event("T-1", EventKind::Replied, 20, Some("r1"))],
+            at(30),
+        )
+        .await
+        .unwrap();
     let before = s
-        .ticket_with_clocks(&Tenant::Provider, &ticket.id)
+        .tickets()
+        .with_clocks(&Tenant::Provider, &ticket.id)
         .await
         .unwrap()
         .unwrap();
@@ -111,7 +119,8 @@ async fn a_reused_id_or_an_inapplicable_event_rejects_the_whole_batch(db: &TestD
         event("T-1", EventKind::Replied, 21, Some("r1")),
     ];
     let err = s
-        .append_events(&Tenant::Provider, &ticket.id, &batch, at(60))
+        .tickets()
+        .append(&Tenant::Provider, &ticket.id, &batch, at(60))
         .await
         .unwrap_err();
     assert!(
@@ -124,7 +133,8 @@ async fn a_reused_id_or_an_inapplicable_event_rejects_the_whole_batch(db: &TestD
         event("T-1", EventKind::Resolved, 26, Some("c2")),
     ];
     let err = s
-        .append_events(&Tenant::Provider, &ticket.id, &batch, at(60))
+        .tickets()
+        .append(&Tenant::Provider, &ticket.id, &batch, at(60))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::ConflictingEvent { .. }), "{err:?}");
@@ -142,13 +152,15 @@ async fn a_reused_id_or_an_inapplicable_event_rejects_the_whole_batch(db: &TestD
         ),
     ];
     let err = s
-        .append_events(&Tenant::Provider, &ticket.id, &batch, at(60))
+        .tickets()
+        .append(&Tenant::Provider, &ticket.id, &batch, at(60))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Events(_)), "{err:?}");
     // An event of another ticket.
     let err = s
-        .append_events(
+        .tickets()
+        .append(
             &Tenant::Provider,
             &ticket.id,
             &[event("T-2", EventKind::Replied, 30, None)],
@@ -159,7 +171,8 @@ async fn a_reused_id_or_an_inapplicable_event_rejects_the_whole_batch(db: &TestD
     assert!(matches!(err, Error::WrongTicket { .. }), "{err:?}");
 
     let after = s
-        .ticket_with_clocks(&Tenant::Provider, &ticket.id)
+        .tickets()
+        .with_clocks(&Tenant::Provider, &ticket.id)
         .await
         .unwrap()
         .unwrap();
@@ -193,11 +206,13 @@ async fn stored_clocks_match_the_core_on_the_stored_events(db: &TestDb) {
         ),
     ];
     let now = at(400);
-    s.append_events(&Tenant::Provider, &ticket.id, &events, now)
+    s.tickets()
+        .append(&Tenant::Provider, &ticket.id, &events, now)
         .await
         .unwrap();
     let stored = s
-        .ticket_with_clocks(&Tenant::Provider, &ticket.id)
+        .tickets()
+        .with_clocks(&Tenant::Provider, &ticket.id)
         .await
         .unwrap()
         .unwrap();

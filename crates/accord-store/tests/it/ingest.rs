@@ -28,8 +28,9 @@ resolution = "400h"
 "#;
 
 async fn chatty_client(s: &Store) -> ClientId {
-    let client = s.create_client("Chatty", t0()).await.unwrap();
-    s.put_contract_version(&client, "chatty.contract.toml", CHATTY, t0())
+    let client = s.accounts().create_client("Chatty", t0()).await.unwrap();
+    s.contracts()
+        .put_version(&client, "chatty.contract.toml", CHATTY, t0())
         .await
         .unwrap();
     client
@@ -51,7 +52,8 @@ fn conversation(key: &str, prefix: &str, from: i64, n: usize) -> Vec<TicketEvent
 }
 
 async fn stored(s: &Store, ticket: &Ticket) -> TicketWithClocks {
-    s.ticket_with_clocks(&Tenant::Provider, &ticket.id)
+    s.tickets()
+        .with_clocks(&Tenant::Provider, &ticket.id)
         .await
         .unwrap()
         .unwrap()
@@ -95,7 +97,8 @@ async fn a_large_batch_is_stored_whole_in_order_with_every_clock(db: &TestDb) {
     // reply), more than one statement of clocks.
     let batch = conversation("T-1", "m", 1, 300);
     let done = s
-        .append_events(&Tenant::Provider, &ticket.id, &batch, at(400))
+        .tickets()
+        .append(&Tenant::Provider, &ticket.id, &batch, at(400))
         .await
         .unwrap();
     assert_eq!(
@@ -123,7 +126,8 @@ async fn copies_stored_earlier_and_copies_within_a_batch_are_stored_once(db: &Te
     let client = chatty_client(s).await;
     let ticket = open(s, &client, "chatty", "T-1", "normal", 0).await;
     let first = conversation("T-1", "m", 1, 100);
-    s.append_events(&Tenant::Provider, &ticket.id, &first, at(200))
+    s.tickets()
+        .append(&Tenant::Provider, &ticket.id, &first, at(200))
         .await
         .unwrap();
     // A re-sent export overlapping what is stored, with copies inside it
@@ -135,7 +139,8 @@ async fn copies_stored_earlier_and_copies_within_a_batch_are_stored_once(db: &Te
     batch.push(note.clone());
     batch.push(note);
     let done = s
-        .append_events(&Tenant::Provider, &ticket.id, &batch, at(300))
+        .tickets()
+        .append(&Tenant::Provider, &ticket.id, &batch, at(300))
         .await
         .unwrap();
     assert_eq!(
@@ -155,14 +160,15 @@ async fn a_bad_event_at_the_end_of_a_large_batch_writes_nothing(db: &TestDb) {
     let s = &db.store;
     let client = chatty_client(s).await;
     let ticket = open(s, &client, "chatty", "T-1", "normal", 0).await;
-    s.append_events(
-        &Tenant::Provider,
-        &ticket.id,
-        &conversation("T-1", "a", 1, 10),
-        at(20),
-    )
-    .await
-    .unwrap();
+    s.tickets()
+        .append(
+            &Tenant::Provider,
+            &ticket.id,
+            &conversation("T-1", "a", 1, 10),
+            at(20),
+        )
+        .await
+        .unwrap();
     let before = stored(s, &ticket).await;
 
     // 200 good events, then a pause for a reason the contract does not allow.
@@ -177,7 +183,8 @@ async fn a_bad_event_at_the_end_of_a_large_batch_writes_nothing(db: &TestDb) {
         Some("p1"),
     ));
     let err = s
-        .append_events(&Tenant::Provider, &ticket.id, &batch, at(300))
+        .tickets()
+        .append(&Tenant::Provider, &ticket.id, &batch, at(300))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Events(_)), "{err:?}");
@@ -185,7 +192,8 @@ async fn a_bad_event_at_the_end_of_a_large_batch_writes_nothing(db: &TestDb) {
     let mut batch = conversation("T-1", "c", 30, 200);
     batch.push(event("T-1", EventKind::Replied, 300 + 24 * 60, Some("f1")));
     let err = s
-        .append_events(&Tenant::Provider, &ticket.id, &batch, at(300))
+        .tickets()
+        .append(&Tenant::Provider, &ticket.id, &batch, at(300))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Invalid(_)), "{err:?}");
@@ -195,7 +203,8 @@ async fn a_bad_event_at_the_end_of_a_large_batch_writes_nothing(db: &TestDb) {
     assert_eq!(after.clocks, before.clocks);
     // The good part is accepted on its own afterwards.
     let done = s
-        .append_events(
+        .tickets()
+        .append(
             &Tenant::Provider,
             &ticket.id,
             &conversation("T-1", "b", 30, 200),
@@ -223,20 +232,23 @@ async fn concurrent_writers_all_succeed_and_every_event_is_kept(db: &TestDb) {
         tasks.push(tokio::spawn(async move {
             let events = conversation(&ticket.key, &format!("w{w}-"), 1 + w as i64 * 10, 10);
             for e in &events[..5] {
-                s.append_events(
-                    &Tenant::Provider,
-                    &ticket.id,
-                    std::slice::from_ref(e),
-                    at(400),
-                )
-                .await
-                .unwrap();
-                s.ticket_with_clocks(&Tenant::Provider, &ticket.id)
+                s.tickets()
+                    .append(
+                        &Tenant::Provider,
+                        &ticket.id,
+                        std::slice::from_ref(e),
+                        at(400),
+                    )
+                    .await
+                    .unwrap();
+                s.tickets()
+                    .with_clocks(&Tenant::Provider, &ticket.id)
                     .await
                     .unwrap()
                     .unwrap();
             }
-            s.append_events(&Tenant::Provider, &ticket.id, &events[5..], at(400))
+            s.tickets()
+                .append(&Tenant::Provider, &ticket.id, &events[5..], at(400))
                 .await
                 .unwrap();
         }));

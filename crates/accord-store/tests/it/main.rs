@@ -53,10 +53,11 @@ pub fn opened(key: &str, priority: &str, minutes: i64) -> TicketEvent {
 
 /// A client with contract `contract_id` (version 1).
 pub async fn client_with_contract(store: &Store, name: &str, contract_id: &str) -> ClientId {
-    let client = store.create_client(name, t0()).await.unwrap();
+    let client = store.accounts().create_client(name, t0()).await.unwrap();
     let text = CONTRACT.replace("CONTRACT_ID", contract_id);
     store
-        .put_contract_version(&client, "test.contract.toml", &text, t0())
+        .contracts()
+        .put_version(&client, "test.contract.toml", &text, t0())
         .await
         .unwrap();
     client
@@ -77,7 +78,8 @@ pub async fn open(
         opened: opened(key, priority, minutes),
     };
     store
-        .open_ticket(&Tenant::Provider, new, at(minutes))
+        .tickets()
+        .open(&Tenant::Provider, new, at(minutes))
         .await
         .unwrap()
 }

@@ -12,7 +12,7 @@ use crate::{at, client_with_contract, event, open};
 async fn drain(store: Store, minutes: i64) -> Vec<FiredCrossing> {
     let mut fired = Vec::new();
     loop {
-        let batch = store.claim_due_crossings(at(minutes), 3).await.unwrap();
+        let batch = store.schedule().claim_due(at(minutes), 3).await.unwrap();
         if batch.is_empty() {
             return fired;
         }
@@ -27,8 +27,8 @@ async fn crossings_fire_once_and_are_rescheduled(db: &TestDb) {
     let acme = client_with_contract(s, "Acme", "acme").await;
     let t = open(s, &acme, "acme", "T-1", "critical", 0).await;
     // Nothing due before 30 minutes (50 % of the 1 h first response).
-    assert!(s.claim_due_crossings(at(29), 10).await.unwrap().is_empty());
-    let fired = s.claim_due_crossings(at(30), 10).await.unwrap();
+    assert!(s.schedule().claim_due(at(29), 10).await.unwrap().is_empty());
+    let fired = s.schedule().claim_due(at(30), 10).await.unwrap();
     assert_eq!(fired.len(), 1);
     assert_eq!(fired[0].ticket, t.id);
     assert_eq!(fired[0].metric.as_str(), "first_response");
@@ -37,9 +37,10 @@ async fn crossings_fire_once_and_are_rescheduled(db: &TestDb) {
         (fired[0].threshold_secs, fired[0].crossed_at),
         (1800, at(30))
     );
-    assert!(s.claim_due_crossings(at(30), 10).await.unwrap().is_empty());
+    assert!(s.schedule().claim_due(at(30), 10).await.unwrap().is_empty());
     let stored = s
-        .ticket_with_clocks(&Tenant::Provider, &t.id)
+        .tickets()
+        .with_clocks(&Tenant::Provider, &t.id)
         .await
         .unwrap()
         .unwrap();
@@ -47,15 +48,16 @@ async fn crossings_fire_once_and_are_rescheduled(db: &TestDb) {
     assert_eq!(first.next_crossing, Some((Decimal::new(75, 2), at(45))));
 
     // A reply stops first response: its 75 % never fires.
-    s.append_events(
-        &Tenant::Provider,
-        &t.id,
-        &[event("T-1", EventKind::Replied, 40, None)],
-        at(40),
-    )
-    .await
-    .unwrap();
-    let later = s.claim_due_crossings(at(130), 10).await.unwrap();
+    s.tickets()
+        .append(
+            &Tenant::Provider,
+            &t.id,
+            &[event("T-1", EventKind::Replied, 40, None)],
+            at(40),
+        )
+        .await
+        .unwrap();
+    let later = s.schedule().claim_due(at(130), 10).await.unwrap();
     let got: Vec<_> = later
         .iter()
         .map(|f| (f.metric.as_str(), f.share.to_string()))
@@ -89,7 +91,8 @@ async fn two_claimers_fire_each_crossing_exactly_once(db: &TestDb) {
     assert_eq!(all.len(), n * 5);
     assert!(
         other
-            .claim_due_crossings(at(120), 100)
+            .schedule()
+            .claim_due(at(120), 100)
             .await
             .unwrap()
             .is_empty()

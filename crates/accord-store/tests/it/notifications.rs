@@ -14,7 +14,7 @@ async fn a_firing_writes_one_notification_per_recipient_and_attempts_are_recorde
     db: &TestDb,
 ) {
     let s = &db.store;
-    let acme = s.create_client("Acme", t0()).await.unwrap();
+    let acme = s.accounts().create_client("Acme", t0()).await.unwrap();
     let text = CONTRACT.replace("CONTRACT_ID", "acme")
         + r#"
 [contacts.provider]
@@ -22,10 +22,11 @@ delivery_lead = { name = "Sam Okafor", email = "sam@provider.test" }
 [warnings]
 notify = ["provider.delivery_lead"]
 "#;
-    s.put_contract_version(&acme, "acme.toml", &text, t0())
+    s.contracts()
+        .put_version(&acme, "acme.toml", &text, t0())
         .await
         .unwrap();
-    let globex = s.create_client("Globex", t0()).await.unwrap();
+    let globex = s.accounts().create_client("Globex", t0()).await.unwrap();
     let hook = |url: &str, events, client| NewWebhook {
         url: url.to_string(),
         events,
@@ -33,6 +34,7 @@ notify = ["provider.delivery_lead"]
         description: String::new(),
     };
     let (all, secret) = s
+        .outbox()
         .create_webhook(
             hook("http://127.0.0.1:9/all", WebhookEvents::All, None),
             t0(),
@@ -41,37 +43,40 @@ notify = ["provider.delivery_lead"]
         .unwrap();
     assert!(secret.starts_with("whsec_") && secret.len() > 40);
     // Neither of these wants a warning of Acme's.
-    s.create_webhook(
-        hook("http://127.0.0.1:9/b", WebhookEvents::Breach, None),
-        t0(),
-    )
-    .await
-    .unwrap();
-    s.create_webhook(
-        hook(
-            "http://127.0.0.1:9/g",
-            WebhookEvents::All,
-            Some(globex.clone()),
-        ),
-        t0(),
-    )
-    .await
-    .unwrap();
+    s.outbox()
+        .create_webhook(
+            hook("http://127.0.0.1:9/b", WebhookEvents::Breach, None),
+            t0(),
+        )
+        .await
+        .unwrap();
+    s.outbox()
+        .create_webhook(
+            hook(
+                "http://127.0.0.1:9/g",
+                WebhookEvents::All,
+                Some(globex.clone()),
+            ),
+            t0(),
+        )
+        .await
+        .unwrap();
     for bad in ["ftp://x.test/", "http://", "example.test"] {
         let e = s
+            .outbox()
             .create_webhook(hook(bad, WebhookEvents::All, None), t0())
             .await
             .unwrap_err();
         assert!(matches!(e, accord_store::Error::Invalid(_)), "{bad}: {e}");
     }
-    assert_eq!(s.webhooks().await.unwrap().len(), 3);
+    assert_eq!(s.outbox().webhooks().await.unwrap().len(), 3);
 
     let t = open(s, &acme, "acme", "T-1", "critical", 0).await;
-    assert_eq!(s.next_crossing_at().await.unwrap(), Some(at(30)));
-    assert_eq!(s.claim_due_crossings(at(30), 10).await.unwrap().len(), 1);
-    assert_eq!(s.next_notification_at().await.unwrap(), Some(at(30)));
+    assert_eq!(s.schedule().next_due_at().await.unwrap(), Some(at(30)));
+    assert_eq!(s.schedule().claim_due(at(30), 10).await.unwrap().len(), 1);
+    assert_eq!(s.outbox().next_attempt_at().await.unwrap(), Some(at(30)));
 
-    let claimed = s.claim_notifications(at(30), at(31), 10).await.unwrap();
+    let claimed = s.outbox().claim(at(30), at(31), 10).await.unwrap();
     let mut targets: Vec<_> = claimed.iter().map(|n| n.target.clone()).collect();
     targets.sort_by_key(|t| matches!(t, NotificationTarget::Email { .. }));
     assert_eq!(
@@ -95,7 +100,8 @@ notify = ["provider.delivery_lead"]
     }
     // Leased until 08:31: nobody else takes them before.
     assert!(
-        s.claim_notifications(at(30), at(40), 10)
+        s.outbox()
+            .claim(at(30), at(40), 10)
             .await
             .unwrap()
             .is_empty()
@@ -111,31 +117,34 @@ notify = ["provider.delivery_lead"]
     };
     let retry = AttemptOutcome::RetryAt(at(35));
     assert!(
-        s.record_attempt(&n.id, &attempt, retry, at(30))
+        s.outbox()
+            .record_attempt(&n.id, &attempt, retry, at(30))
             .await
             .unwrap()
     );
     // The same attempt recorded again (a worker whose lease ran out) is refused.
     assert!(
-        !s.record_attempt(&n.id, &attempt, retry, at(30))
+        !s.outbox()
+            .record_attempt(&n.id, &attempt, retry, at(30))
             .await
             .unwrap()
     );
     // The other one's lease runs out at 08:31 and it is due again, still attempt 1.
-    let again = s.claim_notifications(at(31), at(32), 10).await.unwrap();
+    let again = s.outbox().claim(at(31), at(32), 10).await.unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(
         (again[0].id.clone(), again[0].attempt),
         (claimed[1].id.clone(), 1)
     );
     // At 08:35 the failed one is due for attempt 2 (and the other's lease has run out again).
-    let retried = s.claim_notifications(at(35), at(36), 10).await.unwrap();
+    let retried = s.outbox().claim(at(35), at(36), 10).await.unwrap();
     assert_eq!(retried.len(), 2);
     let second = retried.iter().find(|r| r.id == n.id).unwrap();
     assert_eq!(second.attempt, 2);
 
     let records = s
-        .ticket_crossings(&Tenant::Client(acme.clone()), &t.id)
+        .tickets()
+        .crossings(&Tenant::Client(acme.clone()), &t.id)
         .await
         .unwrap()
         .unwrap();
@@ -144,7 +153,8 @@ notify = ["provider.delivery_lead"]
     assert_eq!((d.status, d.attempts.len()), (DeliveryStatus::Pending, 1));
     assert_eq!(d.attempts[0], attempt);
     assert_eq!(
-        s.ticket_crossings(&Tenant::Client(globex), &t.id)
+        s.tickets()
+            .crossings(&Tenant::Client(globex), &t.id)
             .await
             .unwrap(),
         None

@@ -18,57 +18,66 @@ async fn a_client_sees_only_its_own_tickets(db: &TestDb) {
 
     // Reads: another client's ticket does not exist for this tenant.
     assert!(
-        s.ticket_with_clocks(&as_acme, &a1.id)
+        s.tickets()
+            .with_clocks(&as_acme, &a1.id)
             .await
             .unwrap()
             .is_some()
     );
-    assert_eq!(s.ticket_with_clocks(&as_acme, &g1.id).await.unwrap(), None);
     assert_eq!(
-        s.ticket_by_key(&as_acme, &globex, "T-1").await.unwrap(),
+        s.tickets().with_clocks(&as_acme, &g1.id).await.unwrap(),
         None
     );
     assert_eq!(
-        s.ticket_by_key(&as_acme, &acme, "T-1")
+        s.tickets().by_key(&as_acme, &globex, "T-1").await.unwrap(),
+        None
+    );
+    assert_eq!(
+        s.tickets()
+            .by_key(&as_acme, &acme, "T-1")
             .await
             .unwrap()
             .map(|t| t.id),
         Some(a1.id.clone())
     );
     assert!(
-        s.contract_versions(&as_acme, "globex")
+        s.contracts()
+            .versions(&as_acme, "globex")
             .await
             .unwrap()
             .is_empty()
     );
     assert_eq!(
-        s.contract_versions(&as_acme, "acme").await.unwrap().len(),
+        s.contracts()
+            .versions(&as_acme, "acme")
+            .await
+            .unwrap()
+            .len(),
         1
     );
-    let orgs = s.organisations(&as_acme).await.unwrap();
+    let orgs = s.accounts().organisations(&as_acme).await.unwrap();
     assert_eq!(
         orgs.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(),
         ["Acme"]
     );
 
     // Lists: only its own.
-    let mine = s
-        .open_tickets_at_risk(&as_acme, i64::MAX, 100)
-        .await
-        .unwrap();
+    let mine = s.tickets().at_risk(&as_acme, i64::MAX, 100).await.unwrap();
     assert_eq!(
         mine.iter().map(|r| &r.ticket.id).collect::<Vec<_>>(),
         [&a1.id]
     );
     let all = s
-        .open_tickets_at_risk(&Tenant::Provider, i64::MAX, 100)
+        .tickets()
+        .at_risk(&Tenant::Provider, i64::MAX, 100)
         .await
         .unwrap();
     assert_eq!(all.len(), 3);
 
     // Writes: another client's ticket is not found, and is unchanged.
     let err = s
-        .append_events(
+        .tickets()
+        .append(
             &as_acme,
             &g1.id,
             &[event("T-1", EventKind::Replied, 30, None)],
@@ -78,7 +87,8 @@ async fn a_client_sees_only_its_own_tickets(db: &TestDb) {
         .unwrap_err();
     assert!(matches!(err, Error::NotFound), "{err:?}");
     let g1_now = s
-        .ticket_with_clocks(&Tenant::Provider, &g1.id)
+        .tickets()
+        .with_clocks(&Tenant::Provider, &g1.id)
         .await
         .unwrap()
         .unwrap();
@@ -89,7 +99,7 @@ async fn a_client_sees_only_its_own_tickets(db: &TestDb) {
         opened: opened("T-9", "normal", 30),
     };
     assert!(matches!(
-        s.open_ticket(&as_acme, new, at(30)).await,
+        s.tickets().open(&as_acme, new, at(30)).await,
         Err(Error::NotFound)
     ));
     // Nor can it open a ticket for itself under another client's contract.
@@ -98,7 +108,7 @@ async fn a_client_sees_only_its_own_tickets(db: &TestDb) {
         contract_id: "globex".into(),
         opened: opened("T-9", "normal", 30),
     };
-    let err = s.open_ticket(&as_acme, new, at(30)).await.unwrap_err();
+    let err = s.tickets().open(&as_acme, new, at(30)).await.unwrap_err();
     assert!(matches!(err, Error::NoContractInForce { .. }), "{err:?}");
     let _ = g2;
 }
@@ -114,26 +124,29 @@ async fn at_risk_lists_open_tickets_by_remaining_time(db: &TestDb) {
     let t3 = open(s, &acme, "acme", "T-3", "critical", now - 40).await;
     let t4 = open(s, &acme, "acme", "T-4", "critical", 0).await;
     for t in [&t1, &t2, &t3] {
-        s.append_events(
+        s.tickets()
+            .append(
+                &Tenant::Provider,
+                &t.id,
+                &[event(&t.key, EventKind::ClientReplied, now, None)],
+                at(now),
+            )
+            .await
+            .unwrap();
+    }
+    // T-4 is resolved: not open, not at risk.
+    s.tickets()
+        .append(
             &Tenant::Provider,
-            &t.id,
-            &[event(&t.key, EventKind::ClientReplied, now, None)],
+            &t4.id,
+            &[event("T-4", EventKind::Resolved, 5, None)],
             at(now),
         )
         .await
         .unwrap();
-    }
-    // T-4 is resolved: not open, not at risk.
-    s.append_events(
-        &Tenant::Provider,
-        &t4.id,
-        &[event("T-4", EventKind::Resolved, 5, None)],
-        at(now),
-    )
-    .await
-    .unwrap();
     let risky = s
-        .open_tickets_at_risk(&Tenant::Provider, 45 * 60, 10)
+        .tickets()
+        .at_risk(&Tenant::Provider, 45 * 60, 10)
         .await
         .unwrap();
     let keys: Vec<_> = risky
@@ -142,12 +155,14 @@ async fn at_risk_lists_open_tickets_by_remaining_time(db: &TestDb) {
         .collect();
     assert_eq!(keys, [("T-1", 10 * 60), ("T-3", 20 * 60), ("T-2", 40 * 60)]);
     let top = s
-        .open_tickets_at_risk(&Tenant::Provider, 45 * 60, 2)
+        .tickets()
+        .at_risk(&Tenant::Provider, 45 * 60, 2)
         .await
         .unwrap();
     assert_eq!(top.len(), 2);
     let tight = s
-        .open_tickets_at_risk(&Tenant::Provider, 15 * 60, 10)
+        .tickets()
+        .at_risk(&Tenant::Provider, 15 * 60, 10)
         .await
         .unwrap();
     assert_eq!(tight.len(), 1);
@@ -171,14 +186,15 @@ async fn ticket_lists_filter_page_and_respect_the_tenant(db: &TestDb) {
         );
     }
     let g = open(s, &globex, "globex", "G-1", "normal", 0).await;
-    s.append_events(
-        &Tenant::Provider,
-        &acme_ids[4],
-        &[event("A-4", EventKind::Resolved, 10, None)],
-        at(10),
-    )
-    .await
-    .unwrap();
+    s.tickets()
+        .append(
+            &Tenant::Provider,
+            &acme_ids[4],
+            &[event("A-4", EventKind::Resolved, 10, None)],
+            at(10),
+        )
+        .await
+        .unwrap();
 
     let all = TicketFilter::default();
     // Pages of two, by cursor.
@@ -187,7 +203,8 @@ async fn ticket_lists_filter_page_and_respect_the_tenant(db: &TestDb) {
     let mut after = None;
     loop {
         let page = s
-            .list_tickets(&as_acme, &all, after.as_ref(), 2)
+            .tickets()
+            .list(&as_acme, &all, after.as_ref(), 2)
             .await
             .unwrap();
         if page.is_empty() {
@@ -205,13 +222,15 @@ async fn ticket_lists_filter_page_and_respect_the_tenant(db: &TestDb) {
         ..TicketFilter::default()
     };
     assert!(
-        s.list_tickets(&as_acme, &theirs, None, 10)
+        s.tickets()
+            .list(&as_acme, &theirs, None, 10)
             .await
             .unwrap()
             .is_empty()
     );
     let provider_view = s
-        .list_tickets(&Tenant::Provider, &theirs, None, 10)
+        .tickets()
+        .list(&Tenant::Provider, &theirs, None, 10)
         .await
         .unwrap();
     assert_eq!(
@@ -219,7 +238,8 @@ async fn ticket_lists_filter_page_and_respect_the_tenant(db: &TestDb) {
         [&g.id]
     );
     assert_eq!(
-        s.list_tickets(&Tenant::Provider, &all, None, 100)
+        s.tickets()
+            .list(&Tenant::Provider, &all, None, 100)
             .await
             .unwrap()
             .len(),
@@ -232,7 +252,8 @@ async fn ticket_lists_filter_page_and_respect_the_tenant(db: &TestDb) {
         ..TicketFilter::default()
     };
     let mut keys: Vec<_> = s
-        .list_tickets(&as_acme, &open_critical, None, 10)
+        .tickets()
+        .list(&as_acme, &open_critical, None, 10)
         .await
         .unwrap()
         .into_iter()

@@ -50,7 +50,8 @@ pub async fn upload(
     let name = q.name.unwrap_or_else(|| "contract.toml".into());
     let stored = state
         .store
-        .put_contract_version(&client, &name, &text, state.clock.now())
+        .contracts()
+        .put_version(&client, &name, &text, state.clock.now())
         .await
         .map_err(|e| match e {
             accord_store::Error::Invalid(detail) => ApiError::bad_field("client", detail),
@@ -69,7 +70,11 @@ pub async fn versions(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<ContractVersionDto>>> {
-    let versions = state.store.contract_versions(&caller.tenant, &id).await?;
+    let versions = state
+        .store
+        .contracts()
+        .versions(&caller.tenant, &id)
+        .await?;
     if versions.is_empty() {
         return Err(ApiError::NotFound(format!("there is no contract `{id}`")));
     }
@@ -108,7 +113,8 @@ pub async fn amend(
     let name = q.name.unwrap_or_else(|| "contract.toml".into());
     let stored = state
         .store
-        .amend_contract(&id, &name, &text, state.clock.now())
+        .contracts()
+        .amend(&id, &name, &text, state.clock.now())
         .await
         .map_err(|e| match e {
             accord_store::Error::NotFound => no_contract(&id),
@@ -140,7 +146,8 @@ pub async fn version(
     let version = version_number("version", &version)?;
     let found = state
         .store
-        .contract_version(&caller.tenant, &id, version)
+        .contracts()
+        .version(&caller.tenant, &id, version)
         .await?;
     found
         .map(|v| Json(v.into()))
@@ -182,12 +189,14 @@ pub async fn diff(
 ) -> ApiResult<Json<ContractDiffDto>> {
     let old = state
         .store
-        .parsed_contract_version(&caller.tenant, &id, q.from)
+        .contracts()
+        .parsed_version(&caller.tenant, &id, q.from)
         .await?
         .ok_or_else(|| no_version(&id, q.from))?;
     let new = state
         .store
-        .parsed_contract_version(&caller.tenant, &id, q.to)
+        .contracts()
+        .parsed_version(&caller.tenant, &id, q.to)
         .await?
         .ok_or_else(|| no_version(&id, q.to))?;
     let changes = accord_docs::diff::diff(&old, &new);
@@ -238,7 +247,8 @@ pub async fn render(
     let version = version_number("version", &version)?;
     let contract = state
         .store
-        .parsed_contract_version(&caller.tenant, &id, version)
+        .contracts()
+        .parsed_version(&caller.tenant, &id, version)
         .await?
         .ok_or_else(|| no_version(&id, version))?;
     let doc = accord_docs::appendix(&contract);

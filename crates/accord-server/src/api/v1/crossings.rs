@@ -130,7 +130,8 @@ pub async fn list(
     let ticket = accord_store::TicketId::parse(&id).map_err(|_| missing())?;
     let records = state
         .store
-        .ticket_crossings(&caller.tenant, &ticket)
+        .tickets()
+        .crossings(&caller.tenant, &ticket)
         .await?
         .ok_or_else(missing)?;
     let staff = caller.tenant == Tenant::Provider;

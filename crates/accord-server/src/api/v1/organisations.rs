@@ -21,7 +21,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<Json<Vec<OrganisationDto>>> {
-    let orgs = state.store.organisations(&caller.tenant).await?;
+    let orgs = state.store.accounts().organisations(&caller.tenant).await?;
     Ok(Json(orgs.into_iter().map(Into::into).collect()))
 }
 
@@ -46,6 +46,7 @@ pub async fn create(
     caller.require_admin("create organisations")?;
     let id = state
         .store
+        .accounts()
         .create_client(&body.name, state.clock.now())
         .await
         .map_err(|e| match e {

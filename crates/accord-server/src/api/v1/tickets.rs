@@ -89,7 +89,8 @@ pub async fn list(
     let limit = limit(q.limit, 50)?;
     let mut tickets = state
         .store
-        .list_tickets(&caller.tenant, &filter, after.as_ref(), limit + 1)
+        .tickets()
+        .list(&caller.tenant, &filter, after.as_ref(), limit + 1)
         .await?;
     let more = tickets.len() > limit as usize;
     tickets.truncate(limit as usize);
@@ -157,7 +158,8 @@ pub async fn open(
     };
     let ticket = state
         .store
-        .open_ticket(&caller.tenant, new, state.clock.now())
+        .tickets()
+        .open(&caller.tenant, new, state.clock.now())
         .await
         .map_err(|e| match e {
             accord_store::Error::NotFound => {
@@ -194,7 +196,11 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> ApiResult<Json<TicketDetail>> {
     let id = parse_ticket_id(&id)?;
-    let found = state.store.ticket_with_clocks(&caller.tenant, &id).await?;
+    let found = state
+        .store
+        .tickets()
+        .with_clocks(&caller.tenant, &id)
+        .await?;
     found.map(|t| Json(t.into())).ok_or_else(|| no_ticket(&id))
 }
 
@@ -240,7 +246,8 @@ pub async fn append(
     let id = parse_ticket_id(&id)?;
     let ticket = state
         .store
-        .ticket(&caller.tenant, &id)
+        .tickets()
+        .get(&caller.tenant, &id)
         .await?
         .ok_or_else(|| no_ticket(&id))?;
     let objects = match body {
@@ -272,7 +279,8 @@ pub async fn append(
         .collect::<ApiResult<Vec<_>>>()?;
     let done = state
         .store
-        .append_events(&caller.tenant, &id, &events, state.clock.now())
+        .tickets()
+        .append(&caller.tenant, &id, &events, state.clock.now())
         .await
         .map_err(|e| match e {
             accord_store::Error::NotFound => no_ticket(&id),
@@ -317,7 +325,8 @@ pub async fn at_risk(
     let limit = limit(q.limit, 50)?;
     let list = state
         .store
-        .open_tickets_at_risk(&caller.tenant, within, limit)
+        .tickets()
+        .at_risk(&caller.tenant, within, limit)
         .await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
@@ -376,7 +385,8 @@ async fn append_one(
     let id = parse_ticket_id(id)?;
     let ticket = state
         .store
-        .ticket(&caller.tenant, &id)
+        .tickets()
+        .get(&caller.tenant, &id)
         .await?
         .ok_or_else(|| no_ticket(&id))?;
     let now = state.clock.now();
@@ -390,7 +400,8 @@ async fn append_one(
     let event = event_from_object(fields, &ticket.key, None)?;
     let done = state
         .store
-        .append_events(&caller.tenant, &id, &[event], now)
+        .tickets()
+        .append(&caller.tenant, &id, &[event], now)
         .await
         .map_err(|e| match e {
             accord_store::Error::NotFound => no_ticket(&id),
@@ -407,7 +418,11 @@ async fn append_one(
         // A pause cancels and a resume reschedules the next crossing.
         state.wake_monitor.notify_one();
     }
-    let found = state.store.ticket_with_clocks(&caller.tenant, &id).await?;
+    let found = state
+        .store
+        .tickets()
+        .with_clocks(&caller.tenant, &id)
+        .await?;
     found.map(|t| Json(t.into())).ok_or_else(|| no_ticket(&id))
 }
 

@@ -20,7 +20,7 @@ use crate::state::AppState;
     security(("bearer" = [])),
     responses((status = 200, body = Vec<TokenDto>), (status = 401, body = Problem)))]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<TokenDto>>> {
-    let tokens = state.store.token_listing(Some(&caller.user.id)).await?;
+    let tokens = state.store.accounts().tokens(Some(&caller.user.id)).await?;
     Ok(Json(tokens.into_iter().map(Into::into).collect()))
 }
 
@@ -64,6 +64,7 @@ pub async fn create(
     let now = state.clock.now();
     let (info, secret) = state
         .store
+        .accounts()
         .create_token(&user, &body.name, now)
         .await
         .map_err(|e| match e {
@@ -102,10 +103,11 @@ pub async fn revoke(
     let token = TokenId::parse(&id).map_err(|_| missing())?;
     let now = state.clock.now();
     let revoked = if caller.user.role == Role::Admin {
-        state.store.revoke_token(&token, now).await?
+        state.store.accounts().revoke_token(&token, now).await?
     } else {
         state
             .store
+            .accounts()
             .revoke_token_of(&caller.user.id, &token, now)
             .await?
     };

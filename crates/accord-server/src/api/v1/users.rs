@@ -20,7 +20,7 @@ use crate::state::AppState;
     responses((status = 200, body = Vec<UserDto>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<UserDto>>> {
     caller.require_admin("list users")?;
-    let users = state.store.list_users(&caller.tenant).await?;
+    let users = state.store.accounts().users(&caller.tenant).await?;
     Ok(Json(users.into_iter().map(Into::into).collect()))
 }
 
@@ -123,6 +123,7 @@ pub async fn create(
     };
     let user = state
         .store
+        .accounts()
         .create_user(new, state.clock.now())
         .await
         .map_err(|e| match e {

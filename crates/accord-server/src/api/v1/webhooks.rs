@@ -110,6 +110,7 @@ pub async fn create(
     };
     let (webhook, secret) = state
         .store
+        .outbox()
         .create_webhook(new, state.clock.now())
         .await
         .map_err(|e| match e {
@@ -140,7 +141,7 @@ pub async fn list(
     caller: Caller,
 ) -> ApiResult<Json<Vec<WebhookDto>>> {
     caller.require_admin("manage webhooks")?;
-    let hooks = state.store.webhooks().await?;
+    let hooks = state.store.outbox().webhooks().await?;
     Ok(Json(hooks.into_iter().map(Into::into).collect()))
 }
 
@@ -160,6 +161,7 @@ pub async fn delete(
     let parsed = WebhookId::parse(&id).map_err(|_| missing())?;
     if state
         .store
+        .outbox()
         .delete_webhook(&parsed, state.clock.now())
         .await?
     {

@@ -1,5 +1,5 @@
-//! Notifications of fired crossings (SPEC §4, §7): registered webhooks, the
-//! outbox the monitor fills in the claim transaction (one row per firing
+//! The outbox (SPEC §4, §7): registered webhooks, the notifications the
+//! scheduler writes in the claim transaction (one row per firing
 //! and recipient, so a firing is never lost nor announced twice), the
 //! delivery workers' claims under a lease, and every attempt they make.
 //! Compiled once per backend (see `db/mod.rs`).
@@ -383,16 +383,6 @@ pub(crate) async fn record_attempt(
     .await?;
     tx.commit().await?;
     Ok(true)
-}
-
-/// The earliest scheduled crossing of any ticket, for the monitor's sleep.
-pub(crate) async fn next_crossing_at(pool: &Pool<Db>) -> Result<Option<Timestamp>> {
-    let row = sqlx::query(
-        "SELECT MIN(next_crossing_at) AS at FROM tickets WHERE next_crossing_at IS NOT NULL",
-    )
-    .fetch_one(pool)
-    .await?;
-    opt_ts(row.try_get("at")?)
 }
 
 /// The earliest next attempt of a pending notification (leases included).

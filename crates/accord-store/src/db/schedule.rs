@@ -15,7 +15,7 @@ use sqlx::{AssertSqlSafe, Pool, Row};
 use super::{
     CLAIM_SKIP_LOCKED, Db, begin_write, enqueue, recompute, subscribers, warning_contacts,
 };
-use crate::db::{PolicyCache, ms, parse_metric, parse_status, to_u32, ts};
+use crate::db::{PolicyCache, ms, opt_ts, parse_metric, parse_status, to_u32, ts};
 use crate::ids::{ClientId, TicketId};
 use crate::model::{FiredCrossing, Ticket};
 use crate::{Error, Result};
@@ -133,12 +133,12 @@ pub(crate) async fn claim_due_crossings(
     Ok(fired)
 }
 
-/// How many stored clocks are in each state (for `/metrics`), by state name.
-pub(crate) async fn clock_counts(pool: &Pool<Db>) -> Result<Vec<(String, i64)>> {
-    let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM clocks GROUP BY state ORDER BY state")
-        .fetch_all(pool)
-        .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("state")?, r.try_get("n")?)))
-        .collect()
+/// The earliest scheduled crossing of any ticket, for the monitor's sleep.
+pub(crate) async fn next_crossing_at(pool: &Pool<Db>) -> Result<Option<Timestamp>> {
+    let row = sqlx::query(
+        "SELECT MIN(next_crossing_at) AS at FROM tickets WHERE next_crossing_at IS NOT NULL",
+    )
+    .fetch_one(pool)
+    .await?;
+    opt_ts(row.try_get("at")?)
 }

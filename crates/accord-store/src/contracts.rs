@@ -1,0 +1,104 @@
+//! Contract versions (SPEC §2): each version is stored as the text that was
+//! signed, parsed before it is stored, never replaced; an amendment is the
+//! contract's next version.
+
+use accord_core::contract::Contract;
+use jiff::Timestamp;
+use tracing::instrument;
+
+use crate::ids::{ClientId, Tenant};
+use crate::model::{ContractSummary, ContractVersion};
+use crate::{Error, Result, Store, db, on_reader, on_writer};
+
+/// Contract versions and amendments. From [`Store::contracts`].
+#[derive(Debug, Clone, Copy)]
+pub struct Contracts<'a>(pub(crate) &'a Store);
+
+impl Store {
+    /// Contract versions and amendments.
+    pub fn contracts(&self) -> Contracts<'_> {
+        Contracts(self)
+    }
+}
+
+impl Contracts<'_> {
+    /// Stores a version of a client's contract. The text is parsed first;
+    /// if it is invalid, nothing is written and [`Error::Contract`] carries
+    /// every diagnostic. The contract id and version come from the text; a
+    /// stored (id, version) is never replaced.
+    #[instrument(skip_all, fields(client = %client))]
+    pub async fn put_version(
+        &self,
+        client: &ClientId,
+        source_name: &str,
+        text: &str,
+        now: Timestamp,
+    ) -> Result<ContractVersion> {
+        on_writer!(self.0, put_contract_version(client, source_name, text, now))
+    }
+
+    /// Stores an amendment of contract `contract_id` as its next version
+    /// (staff only: the caller authorises). The text must parse
+    /// ([`Error::Contract`]) and pass
+    /// [`check_amendment`](accord_core::contract::check_amendment) against
+    /// the latest stored version ([`Error::Amendment`]);
+    /// [`Error::NotFound`] if there is no such contract. Nothing is written
+    /// on error.
+    #[instrument(skip_all, fields(contract = contract_id))]
+    pub async fn amend(
+        &self,
+        contract_id: &str,
+        source_name: &str,
+        text: &str,
+        now: Timestamp,
+    ) -> Result<ContractVersion> {
+        on_writer!(self.0, amend_contract(contract_id, source_name, text, now))
+    }
+
+    /// Every stored version of a contract the tenant may see, oldest first.
+    #[instrument(skip_all, fields(contract = contract_id))]
+    pub async fn versions(
+        &self,
+        tenant: &Tenant,
+        contract_id: &str,
+    ) -> Result<Vec<ContractVersion>> {
+        on_reader!(self.0, contract_versions(tenant, contract_id))
+    }
+
+    /// One stored version of a contract, if the tenant may see it.
+    #[instrument(skip_all, fields(contract = contract_id, version))]
+    pub async fn version(
+        &self,
+        tenant: &Tenant,
+        contract_id: &str,
+        version: u32,
+    ) -> Result<Option<ContractVersion>> {
+        on_reader!(self.0, contract_version(tenant, contract_id, version))
+    }
+
+    /// One stored version of a contract, parsed, if the tenant may see it
+    /// (to diff or render it).
+    #[instrument(skip_all, fields(contract = contract_id, version))]
+    pub async fn parsed_version(
+        &self,
+        tenant: &Tenant,
+        contract_id: &str,
+        version: u32,
+    ) -> Result<Option<Contract>> {
+        let Some(v) = self.version(tenant, contract_id, version).await? else {
+            return Ok(None);
+        };
+        // Stored versions parsed when they were stored: a failure now is a fault.
+        db::sqlite::parse_contract(&v.source_name, &v.source)
+            .map(Some)
+            .map_err(|e| {
+                Error::Internal(format!("stored contract `{contract_id}` v{version}: {e}"))
+            })
+    }
+
+    /// Every contract the tenant may see with its latest version.
+    #[instrument(skip_all)]
+    pub async fn summaries(&self, tenant: &Tenant) -> Result<Vec<ContractSummary>> {
+        on_reader!(self.0, contract_summaries(tenant))
+    }
+}

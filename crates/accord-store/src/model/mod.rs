@@ -1,0 +1,16 @@
+//! What the store's methods take and return (SPEC §1, §2, §4): plain values,
+//! instants as [`Timestamp`](jiff::Timestamp), durations as whole seconds, one file per domain.
+
+mod accounts;
+mod contracts;
+mod outbox;
+mod schedule;
+mod sessions;
+mod tickets;
+
+pub use accounts::*;
+pub use contracts::*;
+pub use outbox::*;
+pub use schedule::*;
+pub use sessions::*;
+pub use tickets::*;

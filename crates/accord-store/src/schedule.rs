@@ -1,0 +1,36 @@
+//! Due work (SPEC §4, §7): what must happen at an instant, claimed exactly
+//! once however many servers share the database.
+
+use jiff::Timestamp;
+use tracing::instrument;
+
+use crate::model::FiredCrossing;
+use crate::{Result, Store, on_reader, on_writer};
+
+/// The scheduler's view of the store. From [`Store::schedule`].
+#[derive(Debug, Clone, Copy)]
+pub struct Schedule<'a>(pub(crate) &'a Store);
+
+impl Store {
+    /// Due work, claimed exactly once.
+    pub fn schedule(&self) -> Schedule<'_> {
+        Schedule(self)
+    }
+}
+
+impl Schedule<'_> {
+    /// Claims up to `limit` tickets with a threshold crossing due by `now`,
+    /// recomputes their clocks and returns the crossings fired. Each
+    /// (clock, threshold) is returned once across all callers, even from
+    /// several processes sharing one database.
+    #[instrument(skip_all, fields(limit))]
+    pub async fn claim_due(&self, now: Timestamp, limit: u32) -> Result<Vec<FiredCrossing>> {
+        let cache = &*self.0.policies;
+        on_writer!(self.0, claim_due_crossings(cache, now, limit))
+    }
+
+    /// The earliest instant at which work falls due, if any.
+    pub async fn next_due_at(&self) -> Result<Option<Timestamp>> {
+        on_reader!(self.0, next_crossing_at())
+    }
+}
