@@ -70,7 +70,7 @@ pub enum ServerError {
 
 /// Opens (and migrates) the database in `settings`, then serves the API on
 /// `listener` until `shutdown` completes; in-flight requests are finished
-/// before it returns. The monitor and delivery workers run meanwhile.
+/// before it returns. The scheduler and delivery workers run meanwhile.
 pub async fn launch(
     settings: Settings,
     listener: TcpListener,

@@ -20,9 +20,11 @@ pub struct AppState {
     pub openapi: Arc<String>,
     /// Where "now" comes from (the system clock outside tests).
     pub clock: Clock,
-    /// Poked when events change clocks, so the monitor re-reads the next
-    /// crossing instead of sleeping through a nearer one.
-    pub wake_monitor: Arc<Notify>,
+    /// Poked after writes that change what is scheduled, so the scheduler
+    /// re-reads its next due job instead of sleeping through a nearer one.
+    pub wake_scheduler: Arc<Notify>,
+    /// Poked when a write put messages in the outbox.
+    pub wake_delivery: Arc<Notify>,
     /// The web pages' options, sign-in limiter and parsed contracts.
     pub web: Arc<crate::web::WebState>,
 }
@@ -40,8 +42,30 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             openapi: Arc::new(crate::openapi_json()?),
             clock,
-            wake_monitor: Arc::new(Notify::new()),
+            wake_scheduler: Arc::new(Notify::new()),
+            wake_delivery: Arc::new(Notify::new()),
             web: crate::web::WebState::new(web),
         })
+    }
+}
+
+impl AppState {
+    /// The side work of opening a ticket: its clocks are scheduled, and one
+    /// opened with time already past its thresholds has fired them.
+    pub fn opened(&self) {
+        self.wake_scheduler.notify_one();
+        self.wake_delivery.notify_one();
+    }
+
+    /// The side work of a write to tickets, done once for every caller:
+    /// the scheduler looks again at what is due, and crossings the write
+    /// fired are logged, counted and handed to delivery.
+    pub fn written(&self, fired: &[accord_store::FiredCrossing]) {
+        self.wake_scheduler.notify_one();
+        if !fired.is_empty() {
+            crate::notify::log_crossings(fired);
+            self.metrics.firings(fired.len());
+            self.wake_delivery.notify_one();
+        }
     }
 }

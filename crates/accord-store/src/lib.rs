@@ -203,6 +203,23 @@ impl Store {
         Ok(())
     }
 
+    /// Applies the embedded migrations up to version `last` only, for tests
+    /// of what a migration does to existing rows.
+    #[cfg(feature = "testing")]
+    pub async fn migrate_until(&self, last: i64) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(pool) => {
+                let m = db::SQLITE_MIGRATIONS.until(last);
+                db::migrator(m).await?.run(pool).await?
+            }
+            Backend::Postgres(pool) => {
+                let m = db::POSTGRES_MIGRATIONS.until(last);
+                db::migrator(m).await?.run(pool).await?
+            }
+        }
+        Ok(())
+    }
+
     /// Closes the connections, waiting for those in use to be returned.
     pub async fn close(&self) {
         if let Some(readers) = &self.readers {

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use tracing::instrument;
 
-use crate::model::FiredCrossing;
+use crate::model::Fired;
 use crate::{Result, Store, on_reader, on_writer};
 
 /// The scheduler's view of the store. From [`Store::schedule`].
@@ -19,18 +19,19 @@ impl Store {
 }
 
 impl Schedule<'_> {
-    /// Claims up to `limit` tickets with a threshold crossing due by `now`,
-    /// recomputes their clocks and returns the crossings fired. Each
-    /// (clock, threshold) is returned once across all callers, even from
-    /// several processes sharing one database.
+    /// Claims up to `limit` jobs due by `now` and runs them in one
+    /// transaction: for a ticket's threshold crossing, its clocks are
+    /// recomputed and each (clock, threshold) crossed is fired once across
+    /// all callers, even from several processes sharing one database, with
+    /// its outbox messages.
     #[instrument(skip_all, fields(limit))]
-    pub async fn claim_due(&self, now: Timestamp, limit: u32) -> Result<Vec<FiredCrossing>> {
+    pub async fn claim_due(&self, now: Timestamp, limit: u32) -> Result<Fired> {
         let cache = &*self.0.policies;
-        on_writer!(self.0, claim_due_crossings(cache, now, limit))
+        on_writer!(self.0, claim_due(cache, now, limit))
     }
 
-    /// The earliest instant at which work falls due, if any.
+    /// The earliest instant at which a job falls due, if any.
     pub async fn next_due_at(&self) -> Result<Option<Timestamp>> {
-        on_reader!(self.0, next_crossing_at())
+        on_reader!(self.0, next_due_at())
     }
 }

@@ -68,10 +68,15 @@ enum Cleanup {
 
 impl TestDb {
     pub async fn sqlite() -> TestDb {
+        TestDb::sqlite_migrated_to(None).await
+    }
+
+    /// A fresh SQLite database migrated up to `last` (all with `None`).
+    pub async fn sqlite_migrated_to(last: Option<i64>) -> TestDb {
         let dir = std::env::temp_dir().join(unique_name());
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}", dir.join("accord.db").display());
-        let store = Store::open(&url).await.unwrap();
+        let store = migrated(&url, last).await;
         assert_eq!(store.backend_name(), "sqlite");
         TestDb {
             store,
@@ -82,6 +87,12 @@ impl TestDb {
 
     /// `None` when PostgreSQL is unreachable outside CI.
     pub async fn postgres() -> Option<TestDb> {
+        TestDb::postgres_migrated_to(None).await
+    }
+
+    /// A fresh PostgreSQL database migrated up to `last` (all with `None`);
+    /// `None` when PostgreSQL is unreachable outside CI.
+    pub async fn postgres_migrated_to(last: Option<i64>) -> Option<TestDb> {
         let admin_url = std::env::var("ACCORD_TEST_POSTGRES_URL")
             .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
         let mut admin = match PgConnection::connect(&admin_url).await {
@@ -105,7 +116,7 @@ impl TestDb {
             .unwrap();
         admin.close().await.unwrap();
         let url = replace_database(&admin_url, &name);
-        let store = Store::open(&url).await.unwrap();
+        let store = migrated(&url, last).await;
         assert_eq!(store.backend_name(), "postgres");
         Some(TestDb {
             store,
@@ -131,6 +142,31 @@ impl TestDb {
             }
         }
     }
+}
+
+impl Store {
+    /// Runs one SQL statement on the writer, for tests that set up rows as
+    /// an older schema held them.
+    pub async fn execute_for_tests(&self, sql: sqlx::AssertSqlSafe<String>) -> crate::Result<()> {
+        match &self.backend {
+            crate::Backend::Sqlite(pool) => {
+                sqlx::raw_sql(sql).execute(pool).await?;
+            }
+            crate::Backend::Postgres(pool) => {
+                sqlx::raw_sql(sql).execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn migrated(url: &str, last: Option<i64>) -> Store {
+    let store = Store::connect(url).await.unwrap();
+    match last {
+        None => store.migrate().await.unwrap(),
+        Some(v) => store.migrate_until(v).await.unwrap(),
+    }
+    store
 }
 
 /// The URL with its database name replaced.

@@ -431,7 +431,7 @@ fn two_serve_processes_on_one_postgres_fire_each_crossing_exactly_once() {
             .create_webhook(
                 accord_store::NewWebhook {
                     url: hook.clone(),
-                    events: accord_store::WebhookEvents::All,
+                    topics: accord_store::Topics::all(),
                     client: None,
                     description: "both servers".into(),
                 },

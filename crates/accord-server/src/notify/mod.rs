@@ -1,49 +1,46 @@
-//! Live monitoring and notifications (SPEC §4, §7; issue 5, item 5).
+//! The scheduler and the delivery worker (SPEC §4, §7).
 //!
 //! Two background tasks per server, started by [`launch`](crate::launch)
 //! and stopped with it:
 //!
-//! - the **monitor** sleeps until the earliest scheduled crossing of any
-//!   ticket (never scanning tickets), claims the due ones through the store
-//!   (exactly once across servers) and so writes their outbox rows; events
-//!   that change a clock wake it early;
-//! - the **delivery worker** claims due outbox rows under a lease and sends
-//!   each as a signed webhook or an e-mail, recording every attempt and
+//! - the **scheduler** sleeps until the earliest due job of any kind (a
+//!   ticket's next threshold crossing, ...; never scanning tickets), claims
+//!   the due ones through the store (exactly once across servers), which
+//!   runs them and writes the outbox messages they cause; writes that change
+//!   what is scheduled wake it early;
+//! - the **delivery worker** claims due outbox messages under a lease and
+//!   sends each as a signed webhook or an e-mail, recording every attempt and
 //!   retrying with exponential backoff.
 //!
 //! Both read "now" from the [`Clock`], so tests drive them through time.
 
 pub mod email;
+pub mod message;
 pub mod webhook;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use accord_store::{
-    AttemptOutcome, CrossingKind, DeliveryAttempt, Notification, NotificationTarget, Store,
-};
+use accord_store::{AttemptOutcome, DeliveryAttempt, Notification, NotificationTarget, Store};
 use jiff::{SignedDuration, Timestamp};
-use rust_decimal::Decimal;
-use serde::Serialize;
 use tokio::sync::{Notify, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::ServerError;
-use crate::api::v1::dto::instant;
 use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::settings::{NotificationSettings, Settings};
 
 pub use email::Mailer;
 
-/// Tickets claimed per monitor transaction, notifications per delivery round.
+/// Jobs claimed per scheduler transaction, notifications per delivery round.
 const BATCH: u32 = 32;
 
 /// How long to wait before looking again after a database error, or while
 /// another server holds the due tickets.
 const RETRY_PAUSE: Duration = Duration::from_millis(200);
 
-/// The running monitor and delivery worker.
+/// The running scheduler and delivery worker.
 #[derive(Debug)]
 pub struct Workers {
     stop: watch::Sender<bool>,
@@ -71,12 +68,12 @@ impl Workers {
                 ServerError::Notifications(format!("cannot build the HTTP client: {e}"))
             })?;
         let (stop, stopped) = watch::channel(false);
-        let wake_delivery = Arc::new(Notify::new());
-        let monitor = Monitor {
+        let wake_delivery = Arc::clone(&state.wake_delivery);
+        let scheduler = Scheduler {
             store: state.store.clone(),
             clock: state.clock.clone(),
             metrics: Arc::clone(&state.metrics),
-            wake: Arc::clone(&state.wake_monitor),
+            wake: Arc::clone(&state.wake_scheduler),
             wake_delivery: Arc::clone(&wake_delivery),
             idle: Duration::from_millis(n.idle_check_ms),
         };
@@ -89,7 +86,7 @@ impl Workers {
             settings: n,
         });
         let tasks = vec![
-            tokio::spawn(monitor.run(stopped.clone())),
+            tokio::spawn(scheduler.run(stopped.clone())),
             tokio::spawn(Delivery::run(delivery, wake_delivery, stopped)),
         ];
         Ok(Workers { stop, tasks })
@@ -129,7 +126,7 @@ async fn wait(
     }
 }
 
-struct Monitor {
+struct Scheduler {
     store: Store,
     clock: Clock,
     metrics: Arc<Metrics>,
@@ -138,7 +135,7 @@ struct Monitor {
     idle: Duration,
 }
 
-impl Monitor {
+impl Scheduler {
     async fn run(self, mut stop: watch::Receiver<bool>) {
         loop {
             if *stop.borrow() {
@@ -154,7 +151,7 @@ impl Monitor {
                 Ok(Some(at)) if at <= now => (None, RETRY_PAUSE.min(self.idle)),
                 Ok(next) => (next, self.idle),
                 Err(e) => {
-                    tracing::warn!(error = %e, "the monitor cannot reach the database");
+                    tracing::warn!(error = %e, "the scheduler cannot reach the database");
                     (None, RETRY_PAUSE.min(self.idle))
                 }
             };
@@ -164,20 +161,25 @@ impl Monitor {
         }
     }
 
-    /// Claims every crossing due by `now`.
+    /// Runs every job due by `now`.
     async fn fire_due(&self, now: Timestamp) -> Result<(), accord_store::Error> {
         loop {
             let fired = self.store.schedule().claim_due(now, BATCH).await?;
             if fired.is_empty() {
                 return Ok(());
             }
-            for f in &fired {
-                tracing::info!(ticket = %f.ticket, key = f.ticket_key, metric = f.metric.as_str(),
-                    cycle = f.cycle, share = %f.share, crossed_at = %f.crossed_at, "threshold crossed");
-            }
-            self.metrics.firings(fired.len());
+            log_crossings(&fired.crossings);
+            self.metrics.firings(fired.crossings.len());
             self.wake_delivery.notify_one();
         }
+    }
+}
+
+/// Logs crossings fired, by the scheduler or with the events that caused them.
+pub fn log_crossings(fired: &[accord_store::FiredCrossing]) {
+    for f in fired {
+        tracing::info!(ticket = %f.ticket, key = f.ticket_key, metric = f.metric.as_str(),
+            cycle = f.cycle, share = %f.share, crossed_at = %f.crossed_at, "threshold crossed");
     }
 }
 
@@ -233,27 +235,18 @@ impl Delivery {
     async fn attempt(&self, n: Notification) {
         let at = self.clock.now();
         let started = Instant::now();
-        let facts = Firing::of(&n);
         let (channel, result) = match &n.target {
             NotificationTarget::Webhook { url, secret, .. } => {
-                let body = serde_json::to_string(&facts).unwrap_or_default();
-                let sent = webhook::post(
-                    &self.http,
-                    url,
-                    secret,
-                    facts.event,
-                    n.id.as_str(),
-                    at,
-                    body,
-                )
-                .await;
+                let body = message::webhook_body(&n);
+                let sent =
+                    webhook::post(&self.http, url, secret, &n.topic, n.id.as_str(), at, body).await;
                 ("webhook", sent.map(Some))
             }
             NotificationTarget::Email { name, address } => {
                 let sent = match &self.mailer {
                     Some(m) => {
-                        m.send(name.as_deref(), address, &facts.subject(), facts.text())
-                            .await
+                        let (subject, text) = message::email(&n);
+                        m.send(name.as_deref(), address, &subject, text).await
                     }
                     None => Err("no [smtp] relay is configured".to_string()),
                 };
@@ -307,157 +300,5 @@ impl Delivery {
                 tracing::warn!(notification = %n.id, channel, attempt = n.attempt, error = %e, "notification failed")
             }
         }
-    }
-}
-
-/// A fired crossing as a notification tells it: the webhook's JSON body,
-/// and the facts of the e-mail.
-#[derive(Debug, Serialize)]
-pub struct Firing<'a> {
-    /// `clock.warning` or `clock.breach`, also the `Accord-Event` header.
-    pub event: &'static str,
-    /// The notification's id, also the `Accord-Delivery` header.
-    pub delivery: &'a str,
-    /// `warning` or `breach`.
-    pub kind: &'static str,
-    /// The ticket.
-    pub ticket: TicketRef<'a>,
-    /// Its client.
-    pub client: ClientRef<'a>,
-    /// The contract version the crossing fired under.
-    pub contract: ContractRef<'a>,
-    /// The clock's metric.
-    pub metric: &'static str,
-    /// The clock's cycle, from 1.
-    pub cycle: u32,
-    /// The share of the target crossed, e.g. `0.75`; `1` is the breach.
-    pub share: String,
-    /// The elapsed business seconds at the crossing.
-    pub threshold_s: i64,
-    /// When the clock crossed it.
-    pub crossed_at: String,
-    /// When the monitor fired it.
-    pub fired_at: String,
-    /// The share as a percentage, for people.
-    #[serde(skip)]
-    percent: String,
-}
-
-/// A ticket in a notification.
-#[derive(Debug, Serialize)]
-pub struct TicketRef<'a> {
-    /// Its id.
-    pub id: &'a str,
-    /// Its key, e.g. `T-1`.
-    pub key: &'a str,
-}
-
-/// A client in a notification.
-#[derive(Debug, Serialize)]
-pub struct ClientRef<'a> {
-    /// Its id.
-    pub id: &'a str,
-    /// Its name.
-    pub name: &'a str,
-}
-
-/// A contract version in a notification.
-#[derive(Debug, Serialize)]
-pub struct ContractRef<'a> {
-    /// The contract's `id`.
-    pub id: &'a str,
-    /// Its version.
-    pub version: u32,
-}
-
-impl<'a> Firing<'a> {
-    /// The facts of `n`.
-    pub fn of(n: &'a Notification) -> Firing<'a> {
-        let c = &n.crossing;
-        let kind = CrossingKind::of(c.share);
-        Firing {
-            event: match kind {
-                CrossingKind::Warning => "clock.warning",
-                CrossingKind::Breach => "clock.breach",
-            },
-            delivery: n.id.as_str(),
-            kind: kind.as_str(),
-            ticket: TicketRef {
-                id: c.ticket.as_str(),
-                key: &c.ticket_key,
-            },
-            client: ClientRef {
-                id: c.client.as_str(),
-                name: &n.client_name,
-            },
-            contract: ContractRef {
-                id: &n.contract_id,
-                version: n.contract_version,
-            },
-            metric: c.metric.as_str(),
-            cycle: c.cycle,
-            share: c.share.normalize().to_string(),
-            threshold_s: c.threshold_secs,
-            crossed_at: instant(c.crossed_at),
-            fired_at: instant(n.fired_at),
-            percent: (c.share * Decimal::ONE_HUNDRED).normalize().to_string(),
-        }
-    }
-
-    /// The e-mail's subject.
-    pub fn subject(&self) -> String {
-        match self.kind {
-            "breach" => format!(
-                "[Accord] Breach: {} {} target missed ({})",
-                self.ticket.key, self.metric, self.client.name
-            ),
-            _ => format!(
-                "[Accord] Warning: {} {} at {}% of target ({})",
-                self.ticket.key,
-                self.metric,
-                self.percent(),
-                self.client.name
-            ),
-        }
-    }
-
-    /// The e-mail's text.
-    pub fn text(&self) -> String {
-        let what = match self.kind {
-            "breach" => "reached its target".to_string(),
-            _ => format!("reached {}% of its target", self.percent()),
-        };
-        format!(
-            "Ticket {key} of {client}\n\
-             (contract {contract} version {version}):\n\
-             the {metric} clock (cycle {cycle}) {what}\n\
-             at {at}, after {elapsed} of business time.\n\n\
-             Ticket id: {id}\nNotification id: {delivery}\n",
-            key = self.ticket.key,
-            client = self.client.name,
-            contract = self.contract.id,
-            version = self.contract.version,
-            metric = self.metric,
-            cycle = self.cycle,
-            at = self.crossed_at,
-            elapsed = business_time(self.threshold_s),
-            id = self.ticket.id,
-            delivery = self.delivery,
-        )
-    }
-
-    fn percent(&self) -> &str {
-        &self.percent
-    }
-}
-
-/// Whole seconds as `1h 30m` (seconds shown only when there are some).
-fn business_time(secs: i64) -> String {
-    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
-    match (h, m, s) {
-        (0, m, 0) => format!("{m}m"),
-        (h, 0, 0) => format!("{h}h"),
-        (h, m, 0) => format!("{h}h {m}m"),
-        (h, m, s) => format!("{h}h {m}m {s}s"),
     }
 }

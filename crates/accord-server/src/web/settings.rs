@@ -90,7 +90,7 @@ async fn webhooks_section(state: &AppState, viewer: &Viewer) -> PageResult<Webho
             );
             context! {
                 url => w.url,
-                events => w.events.as_str(),
+                topics => w.topics.as_slice().join(", "),
                 client => client,
                 description => w.description,
                 created => live::when(w.created_at, &viewer.zone),

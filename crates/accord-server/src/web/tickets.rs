@@ -295,9 +295,8 @@ pub(crate) async fn act(
         .append(&viewer.tenant, &id, &[event], state.clock.now())
         .await
     {
-        Ok(_) => {
-            // The new event may move a clock's next crossing closer.
-            state.wake_monitor.notify_one();
+        Ok(done) => {
+            state.written(&done.fired);
             Ok(page::see_other(&format!("/tickets/{id}")))
         }
         Err(accord_store::Error::Events(e)) => refused(&state, &viewer, &id, e.to_string()).await,
@@ -454,7 +453,7 @@ pub(crate) async fn open(
                         .append(&viewer.tenant, &t.id, &[message], state.clock.now())
                         .await?;
                 }
-                state.wake_monitor.notify_one();
+                state.opened();
                 return Ok(page::see_other(&format!("/tickets/{}", t.id)));
             }
             Err(accord_store::Error::Conflict(_)) => n += 1,

@@ -282,7 +282,7 @@ async fn a_client_token_reaches_none_of_another_clients_data_on_any_route(app: &
         .create_webhook(
             accord_store::NewWebhook {
                 url: "http://127.0.0.1:9/alpha-hook".into(),
-                events: accord_store::WebhookEvents::All,
+                topics: accord_store::Topics::all(),
                 client: Some(client.clone()),
                 description: "Alpha's hook".into(),
             },

@@ -49,6 +49,11 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = Embedded(&[
         "web sessions",
         include_str!("../../migrations/sqlite/0003_web_sessions.sql"),
     ),
+    (
+        4,
+        "schedule and outbox",
+        include_str!("../../migrations/sqlite/0004_schedule_and_outbox.sql"),
+    ),
 ]);
 
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = Embedded(&[
@@ -67,7 +72,21 @@ pub(crate) const POSTGRES_MIGRATIONS: Embedded = Embedded(&[
         "web sessions",
         include_str!("../../migrations/postgres/0003_web_sessions.sql"),
     ),
+    (
+        4,
+        "schedule and outbox",
+        include_str!("../../migrations/postgres/0004_schedule_and_outbox.sql"),
+    ),
 ]);
+
+impl Embedded {
+    /// The migrations up to version `last`.
+    #[cfg(feature = "testing")]
+    pub(crate) fn until(self, last: i64) -> Embedded {
+        let n = self.0.iter().take_while(|(v, _, _)| *v <= last).count();
+        Embedded(&self.0[..n])
+    }
+}
 
 type Resolved = Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send>>;
 
@@ -121,6 +140,13 @@ pub(crate) fn ms(t: Timestamp) -> i64 {
 pub(crate) fn ts(ms: i64) -> Result<Timestamp> {
     Timestamp::from_millisecond(ms)
         .map_err(|e| Error::Internal(format!("instant {ms} ms out of range: {e}")))
+}
+
+/// An instant as messages print it: RFC 3339 in UTC, to the second.
+pub(crate) fn instant_text(t: Timestamp) -> String {
+    Timestamp::from_second(t.as_second())
+        .unwrap_or(t)
+        .to_string()
 }
 
 pub(crate) fn opt_ts(ms: Option<i64>) -> Result<Option<Timestamp>> {

@@ -16,8 +16,8 @@ use crate::auth::hex;
 use crate::db::{ms, opt_ts, parse_metric, to_u32, ts};
 use crate::ids::{ClientId, NotificationId, TicketId, WebhookId};
 use crate::model::{
-    AttemptOutcome, CrossingKind, CrossingRecord, DeliveryAttempt, DeliveryRecord, DeliveryStatus,
-    FiredCrossing, NewWebhook, Notification, NotificationTarget, Ticket, Webhook, WebhookEvents,
+    AttemptOutcome, CrossingPayload, CrossingRecord, DeliveryAttempt, DeliveryRecord,
+    DeliveryStatus, FiredCrossing, NewWebhook, Notification, NotificationTarget, Topics, Webhook,
 };
 use crate::{Error, Result, Tenant};
 
@@ -30,35 +30,26 @@ const SECRET_PREFIX: &str = "whsec_";
 #[derive(Debug)]
 pub(crate) struct Subscriber {
     id: String,
-    events: WebhookEvents,
+    topics: Topics,
     client: Option<String>,
 }
 
 impl Subscriber {
-    fn wants(&self, ticket: &Ticket, kind: CrossingKind) -> bool {
-        let kind_ok = match self.events {
-            WebhookEvents::All => true,
-            WebhookEvents::Warning => kind == CrossingKind::Warning,
-            WebhookEvents::Breach => kind == CrossingKind::Breach,
-        };
-        kind_ok
-            && self
-                .client
-                .as_deref()
-                .is_none_or(|c| c == ticket.client.as_str())
+    fn wants(&self, topic: &str, client: &ClientId) -> bool {
+        self.topics.contains(topic) && self.client.as_deref().is_none_or(|c| c == client.as_str())
     }
 }
 
 /// The webhooks not deleted, for the outbox.
 pub(crate) async fn subscribers(conn: &mut Conn) -> Result<Vec<Subscriber>> {
-    let rows = sqlx::query("SELECT id, events, client_id FROM webhooks WHERE deleted_at IS NULL")
+    let rows = sqlx::query("SELECT id, topics, client_id FROM webhooks WHERE deleted_at IS NULL")
         .fetch_all(&mut *conn)
         .await?;
     rows.iter()
         .map(|r| {
             Ok(Subscriber {
                 id: r.try_get("id")?,
-                events: r.try_get::<String, _>("events")?.parse()?,
+                topics: Topics::from_stored(&r.try_get::<String, _>("topics")?)?,
                 client: r.try_get("client_id")?,
             })
         })
@@ -95,37 +86,46 @@ pub(crate) async fn warning_contacts(
     Ok(by_address.into_values().collect())
 }
 
-/// Writes the outbox rows of a crossing that has just fired, inside the
-/// claim transaction that recorded it.
+/// A message to put in the outbox: what it is about and its facts.
+#[derive(Debug)]
+pub(crate) struct Message<'a> {
+    pub topic: &'a str,
+    /// The id of what it is about (a ticket, ...).
+    pub subject: &'a str,
+    /// Whose it is: webhooks limited to another client do not get it.
+    pub client: &'a ClientId,
+    /// The facts, a JSON object.
+    pub payload: &'a str,
+}
+
+/// Writes one outbox row per recipient of `message`: each webhook that
+/// subscribes to its topic (and client), and each of `contacts`. Runs in the
+/// transaction that caused the message, so both commit or neither does.
 pub(crate) async fn enqueue(
     conn: &mut Conn,
-    ticket: &Ticket,
-    fired: &FiredCrossing,
+    message: &Message<'_>,
     webhooks: &[Subscriber],
     contacts: &[(String, String)],
     now: Timestamp,
 ) -> Result<()> {
-    let kind = CrossingKind::of(fired.share);
-    let share = fired.share.normalize().to_string();
     let webhook_rows = webhooks
         .iter()
-        .filter(|w| w.wants(ticket, kind))
+        .filter(|w| w.wants(message.topic, message.client))
         .map(|w| ("webhook", Some(w.id.as_str()), w.id.as_str(), None));
     let email_rows = contacts
         .iter()
         .map(|(name, address)| ("email", None, address.as_str(), Some(name.as_str())));
     for (channel, webhook, recipient, name) in webhook_rows.chain(email_rows) {
         sqlx::query(
-            "INSERT INTO notifications
-             (id, ticket_id, metric, cycle, share, channel, webhook_id, recipient, recipient_name,
+            "INSERT INTO outbox
+             (id, topic, subject, payload, channel, webhook_id, recipient, recipient_name,
               status, attempts, next_attempt_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $10, $10)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9)",
         )
         .bind(NotificationId::generate().as_str())
-        .bind(ticket.id.as_str())
-        .bind(fired.metric.as_str())
-        .bind(i64::from(fired.cycle))
-        .bind(&share)
+        .bind(message.topic)
+        .bind(message.subject)
+        .bind(message.payload)
         .bind(channel)
         .bind(webhook)
         .bind(recipient)
@@ -141,7 +141,7 @@ fn webhook_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Webhook> {
     Ok(Webhook {
         id: WebhookId::from_db(r.try_get("id")?),
         url: r.try_get("url")?,
-        events: r.try_get::<String, _>("events")?.parse()?,
+        topics: Topics::from_stored(&r.try_get::<String, _>("topics")?)?,
         client: r
             .try_get::<Option<String>, _>("client_id")?
             .map(ClientId::from_db),
@@ -182,19 +182,19 @@ pub(crate) async fn create_webhook(
     let webhook = Webhook {
         id: WebhookId::generate(),
         url: url.to_string(),
-        events: new.events,
+        topics: new.topics,
         client: new.client,
         description: new.description,
         created_at: Timestamp::from_millisecond(ms(now)).unwrap_or(now),
     };
     sqlx::query(
-        "INSERT INTO webhooks (id, url, secret, events, client_id, description, created_at)
+        "INSERT INTO webhooks (id, url, secret, topics, client_id, description, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(webhook.id.as_str())
     .bind(&webhook.url)
     .bind(&secret)
-    .bind(webhook.events.as_str())
+    .bind(webhook.topics.stored())
     .bind(webhook.client.as_ref().map(ClientId::as_str))
     .bind(&webhook.description)
     .bind(ms(now))
@@ -206,7 +206,7 @@ pub(crate) async fn create_webhook(
 
 pub(crate) async fn webhooks(pool: &Pool<Db>) -> Result<Vec<Webhook>> {
     let rows = sqlx::query(
-        "SELECT id, url, events, client_id, description, created_at FROM webhooks
+        "SELECT id, url, topics, client_id, description, created_at FROM webhooks
          WHERE deleted_at IS NULL ORDER BY id",
     )
     .fetch_all(pool)
@@ -232,7 +232,7 @@ pub(crate) async fn delete_webhook(
         return Ok(false);
     }
     sqlx::query(
-        "UPDATE notifications SET status = 'cancelled', next_attempt_at = NULL, finished_at = $1
+        "UPDATE outbox SET status = 'cancelled', next_attempt_at = NULL, finished_at = $1
          WHERE webhook_id = $2 AND status = 'pending'",
     )
     .bind(ms(now))
@@ -254,41 +254,26 @@ pub(crate) async fn claim_notifications(
 ) -> Result<Vec<Notification>> {
     let mut tx = begin_write(pool).await?;
     let sql = format!(
-        "SELECT id FROM notifications WHERE status = 'pending' AND next_attempt_at <= $1
-         ORDER BY next_attempt_at LIMIT $2{CLAIM_SKIP_LOCKED}"
+        "SELECT n.id, n.topic, n.subject, n.payload, n.channel, n.webhook_id, n.recipient,
+                n.recipient_name, n.attempts, w.url, w.secret
+         FROM outbox n LEFT JOIN webhooks w ON w.id = n.webhook_id
+         WHERE n.id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1
+                        ORDER BY next_attempt_at LIMIT $2{CLAIM_SKIP_LOCKED})
+         ORDER BY n.next_attempt_at, n.id"
     );
-    let ids: Vec<String> = sqlx::query(AssertSqlSafe(sql))
+    let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(ms(now))
         .bind(i64::from(limit))
         .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, _>>()?;
-    let mut claimed = Vec::with_capacity(ids.len());
-    for id in &ids {
-        sqlx::query("UPDATE notifications SET next_attempt_at = $1 WHERE id = $2")
+        .await?;
+    let mut claimed = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id: String = r.try_get("id")?;
+        sqlx::query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2")
             .bind(ms(lease_until))
-            .bind(id)
+            .bind(&id)
             .execute(&mut *tx)
             .await?;
-        let r = sqlx::query(
-            "SELECT n.id, n.channel, n.webhook_id, n.recipient, n.recipient_name, n.attempts,
-                    n.ticket_id, n.metric, n.cycle, n.share,
-                    f.threshold_secs, f.crossed_at, f.fired_at, f.contract_version,
-                    t.key, t.client_id, t.contract_id, t.contract_version AS ticket_version,
-                    o.name AS client_name, w.url, w.secret
-             FROM notifications n
-             JOIN fired_crossings f ON f.ticket_id = n.ticket_id AND f.metric = n.metric
-                  AND f.cycle = n.cycle AND f.share = n.share
-             JOIN tickets t ON t.id = n.ticket_id
-             JOIN organisations o ON o.id = t.client_id
-             LEFT JOIN webhooks w ON w.id = n.webhook_id
-             WHERE n.id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
         let target = match r.try_get::<String, _>("channel")?.as_str() {
             "webhook" => NotificationTarget::Webhook {
                 id: WebhookId::from_db(r.try_get("webhook_id")?),
@@ -300,20 +285,13 @@ pub(crate) async fn claim_notifications(
                 address: r.try_get("recipient")?,
             },
         };
-        let version: Option<i64> = r.try_get("contract_version")?;
-        let version = match version {
-            Some(v) => v,
-            None => r.try_get("ticket_version")?,
-        };
         claimed.push(Notification {
-            id: NotificationId::from_db(r.try_get("id")?),
+            id: NotificationId::from_db(id),
             attempt: to_u32(r.try_get("attempts")?, "attempts")? + 1,
             target,
-            crossing: crossing_from_row(&r)?,
-            client_name: r.try_get("client_name")?,
-            contract_id: r.try_get("contract_id")?,
-            contract_version: to_u32(version, "contract version")?,
-            fired_at: ts(r.try_get("fired_at")?)?,
+            topic: r.try_get("topic")?,
+            subject: r.try_get("subject")?,
+            payload: r.try_get("payload")?,
         });
     }
     tx.commit().await?;
@@ -355,7 +333,7 @@ pub(crate) async fn record_attempt(
         AttemptOutcome::GiveUp => ("failed", None, Some(ms(now))),
     };
     let updated = sqlx::query(
-        "UPDATE notifications SET status = $1, attempts = $2, next_attempt_at = $3, finished_at = $4
+        "UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, finished_at = $4
          WHERE id = $5 AND status = 'pending' AND attempts = $6",
     )
     .bind(status)
@@ -387,11 +365,9 @@ pub(crate) async fn record_attempt(
 
 /// The earliest next attempt of a pending notification (leases included).
 pub(crate) async fn next_notification_at(pool: &Pool<Db>) -> Result<Option<Timestamp>> {
-    let row = sqlx::query(
-        "SELECT MIN(next_attempt_at) AS at FROM notifications WHERE status = 'pending'",
-    )
-    .fetch_one(pool)
-    .await?;
+    let row = sqlx::query("SELECT MIN(next_attempt_at) AS at FROM outbox WHERE status = 'pending'")
+        .fetch_one(pool)
+        .await?;
     opt_ts(row.try_get("at")?)
 }
 
@@ -461,8 +437,9 @@ pub(crate) async fn ticket_crossings(
     });
     let attempts = sqlx::query(
         "SELECT a.notification_id, a.attempt, a.at, a.duration_ms, a.status_code, a.error
-         FROM delivery_attempts a JOIN notifications n ON n.id = a.notification_id
-         WHERE n.ticket_id = $1 ORDER BY a.notification_id, a.attempt",
+         FROM delivery_attempts a JOIN outbox n ON n.id = a.notification_id
+         WHERE n.subject = $1 AND n.topic IN ('clock.warning', 'clock.breach')
+         ORDER BY a.notification_id, a.attempt",
     )
     .bind(ticket.as_str())
     .fetch_all(&mut *tx)
@@ -482,10 +459,10 @@ pub(crate) async fn ticket_crossings(
             });
     }
     let notifications = sqlx::query(
-        "SELECT n.id, n.metric, n.cycle, n.share, n.channel, n.webhook_id, n.recipient,
+        "SELECT n.id, n.payload, n.channel, n.webhook_id, n.recipient,
                 n.status, n.next_attempt_at, n.finished_at, w.url
-         FROM notifications n LEFT JOIN webhooks w ON w.id = n.webhook_id
-         WHERE n.ticket_id = $1 ORDER BY n.id",
+         FROM outbox n LEFT JOIN webhooks w ON w.id = n.webhook_id
+         WHERE n.subject = $1 AND n.topic IN ('clock.warning', 'clock.breach') ORDER BY n.id",
     )
     .bind(ticket.as_str())
     .fetch_all(&mut *tx)
@@ -493,11 +470,10 @@ pub(crate) async fn ticket_crossings(
     tx.commit().await?;
     for n in &notifications {
         let id: String = n.try_get("id")?;
-        let (metric, cycle, share) = (
-            parse_metric(&n.try_get::<String, _>("metric")?)?,
-            to_u32(n.try_get("cycle")?, "cycle")?,
-            n.try_get::<String, _>("share")?,
-        );
+        let payload: String = n.try_get("payload")?;
+        let facts: CrossingPayload = serde_json::from_str(&payload)
+            .map_err(|e| Error::Internal(format!("outbox row {id}: {e}")))?;
+        let (metric, cycle, share) = (parse_metric(&facts.metric)?, facts.cycle, facts.share);
         let Some(record) = records.iter_mut().find(|c| {
             c.crossing.metric == metric
                 && c.crossing.cycle == cycle

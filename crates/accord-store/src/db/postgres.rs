@@ -1,6 +1,6 @@
 //! The PostgreSQL backend: the shared queries compiled for
 //! [`sqlx::Postgres`]. A ticket being changed is locked with `FOR UPDATE`;
-//! the monitor claims due tickets with `FOR UPDATE SKIP LOCKED`, so several
+//! the scheduler claims due jobs with `FOR UPDATE SKIP LOCKED`, so several
 //! servers share the work and never fire a crossing twice.
 
 use sqlx::{Pool, Transaction};

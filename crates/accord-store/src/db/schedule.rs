@@ -1,131 +1,98 @@
-//! Scheduled threshold crossings (SPEC §4 "exactly one event per clock and
-//! threshold, even with several servers running"; §7).
+//! The scheduler (SPEC §4 "exactly one event per clock and threshold, even
+//! with several servers running"; §7): due work of every kind, one row per
+//! (kind, subject) in `scheduled_jobs`, claimed exactly once.
 //!
-//! Each ticket row carries the earliest `next_crossing_at` of its clocks. A
-//! claim takes due tickets (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so two
-//! servers take disjoint tickets; SQLite: under the `BEGIN IMMEDIATE` write
-//! lock), recomputes their clocks at `now`, and records each crossing in
-//! `fired_crossings`, whose key (ticket, metric, cycle, share) makes a
-//! second firing impossible. Compiled once per backend (see `db/mod.rs`).
+//! A domain keeps its jobs up to date in the transaction that changes what
+//! they depend on ([`set_job`]); a claim takes due rows (PostgreSQL: `FOR
+//! UPDATE SKIP LOCKED`, so servers take disjoint jobs; SQLite: under the
+//! `BEGIN IMMEDIATE` write lock) and runs each kind's handler in the claim
+//! transaction, which reschedules or removes the job and writes the
+//! messages it causes to the outbox. A handler that finds its subject held
+//! by another transaction leaves the job as it is: the holder rewrites it.
+//! Compiled once per backend (see `db/mod.rs`).
 
-use accord_core::clock::Metric;
 use jiff::Timestamp;
 use sqlx::{AssertSqlSafe, Pool, Row};
 
-use super::{
-    CLAIM_SKIP_LOCKED, Db, begin_write, enqueue, recompute, subscribers, warning_contacts,
-};
-use crate::db::{PolicyCache, ms, opt_ts, parse_metric, parse_status, to_u32, ts};
-use crate::ids::{ClientId, TicketId};
-use crate::model::{FiredCrossing, Ticket};
+use super::{CLAIM_SKIP_LOCKED, Db, begin_write, fire_crossings};
+use crate::db::{PolicyCache, ms, opt_ts};
+use crate::model::Fired;
 use crate::{Error, Result};
 
-pub(crate) async fn claim_due_crossings(
+type Conn = <Db as sqlx::Database>::Connection;
+
+/// A ticket's next threshold crossing (subject: the ticket id).
+pub(crate) const CROSSING: &str = "clock.crossing";
+
+/// Every kind this version runs; a kind written by a newer server is left
+/// to it, neither claimed nor waited for.
+const KINDS: &str = "('clock.crossing')";
+
+/// Sets the job of `kind` for `subject` to fall due at `due_at` (Unix ms),
+/// or removes it for `None`, in the caller's transaction.
+pub(crate) async fn set_job(
+    conn: &mut Conn,
+    kind: &str,
+    subject: &str,
+    due_at: Option<i64>,
+) -> Result<()> {
+    match due_at {
+        Some(at) => {
+            sqlx::query(
+                "INSERT INTO scheduled_jobs (kind, subject, due_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (kind, subject) DO UPDATE SET due_at = excluded.due_at",
+            )
+            .bind(kind)
+            .bind(subject)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?
+        }
+        None => {
+            sqlx::query("DELETE FROM scheduled_jobs WHERE kind = $1 AND subject = $2")
+                .bind(kind)
+                .bind(subject)
+                .execute(&mut *conn)
+                .await?
+        }
+    };
+    Ok(())
+}
+
+/// Claims up to `limit` jobs due by `now` and runs them.
+pub(crate) async fn claim_due(
     pool: &Pool<Db>,
     cache: &PolicyCache,
     now: Timestamp,
     limit: u32,
-) -> Result<Vec<FiredCrossing>> {
+) -> Result<Fired> {
     let mut tx = begin_write(pool).await?;
     let sql = format!(
-        "SELECT id, client_id, key, contract_id, contract_version, opened_at, priority, status
-         FROM tickets WHERE next_crossing_at <= $1
-         ORDER BY next_crossing_at LIMIT $2{CLAIM_SKIP_LOCKED}"
+        "SELECT kind, subject FROM scheduled_jobs WHERE due_at <= $1 AND kind IN {KINDS}
+         ORDER BY due_at LIMIT $2{CLAIM_SKIP_LOCKED}"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(ms(now))
         .bind(i64::from(limit))
         .fetch_all(&mut *tx)
         .await?;
-    let mut fired = Vec::new();
-    // Read once per claim, and only when something fires.
+    let mut fired = Fired::default();
     let mut webhooks = None;
     for r in &rows {
-        let ticket = Ticket {
-            id: TicketId::from_db(r.try_get("id")?),
-            client: ClientId::from_db(r.try_get("client_id")?),
-            key: r.try_get("key")?,
-            contract_id: r.try_get("contract_id")?,
-            contract_version: to_u32(r.try_get("contract_version")?, "contract version")?,
-            opened_at: ts(r.try_get("opened_at")?)?,
-            priority: r.try_get("priority")?,
-            status: parse_status(&r.try_get::<String, _>("status")?)?,
-        };
-        let due = sqlx::query(
-            "SELECT metric, cycle, next_crossing_at FROM clocks
-             WHERE ticket_id = $1 AND next_crossing_at <= $2",
-        )
-        .bind(ticket.id.as_str())
-        .bind(ms(now))
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut due_clocks: Vec<(Metric, u32, Timestamp)> = Vec::with_capacity(due.len());
-        for d in &due {
-            due_clocks.push((
-                parse_metric(&d.try_get::<String, _>("metric")?)?,
-                to_u32(d.try_get("cycle")?, "cycle")?,
-                ts(d.try_get("next_crossing_at")?)?,
-            ));
-        }
-        let clocks = recompute(&mut tx, cache, &ticket, now).await?;
-        let mut contacts = None;
-        for (metric, cycle, scheduled) in due_clocks {
-            let Some(clock) = clocks
-                .clocks
-                .iter()
-                .find(|c| c.metric == metric && c.cycle == cycle)
-            else {
-                continue;
-            };
-            // The scheduled crossing, and any later one also passed by now
-            // (a monitor that was down catches up; earlier ones are history).
-            for crossing in clock.crossings.iter().filter(|c| c.crossed) {
-                let Some(at) = crossing.at.filter(|at| *at >= scheduled) else {
-                    continue;
-                };
-                let share = crossing.share.normalize();
-                let inserted = sqlx::query(
-                    "INSERT INTO fired_crossings
-                     (ticket_id, metric, cycle, share, threshold_secs, crossed_at, fired_at,
-                      contract_version)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-                )
-                .bind(ticket.id.as_str())
-                .bind(metric.as_str())
-                .bind(i64::from(cycle))
-                .bind(share.to_string())
-                .bind(crossing.threshold.as_secs())
-                .bind(ms(at))
-                .bind(ms(now))
-                .bind(i64::from(ticket.contract_version))
-                .execute(&mut *tx)
-                .await?;
-                if inserted.rows_affected() == 1 {
-                    let firing = FiredCrossing {
-                        ticket: ticket.id.clone(),
-                        ticket_key: ticket.key.clone(),
-                        client: ticket.client.clone(),
-                        metric,
-                        cycle,
-                        share,
-                        threshold_secs: crossing.threshold.as_secs(),
-                        crossed_at: at,
-                    };
-                    // Its notifications commit or roll back with the firing.
-                    let hooks = match &mut webhooks {
-                        Some(h) => h,
-                        None => webhooks.insert(subscribers(&mut tx).await?),
-                    };
-                    let to = match &mut contacts {
-                        Some(c) => c,
-                        None => contacts.insert(
-                            warning_contacts(&mut tx, &ticket.contract_id, ticket.contract_version)
-                                .await?,
-                        ),
-                    };
-                    enqueue(&mut tx, &ticket, &firing, hooks, to, now).await?;
-                    fired.push(firing);
+        let (kind, subject): (String, String) = (r.try_get("kind")?, r.try_get("subject")?);
+        match kind.as_str() {
+            CROSSING => {
+                if let Some(crossings) =
+                    fire_crossings(&mut tx, cache, &subject, now, &mut webhooks).await?
+                {
+                    fired.jobs += 1;
+                    fired.crossings.extend(crossings);
                 }
+            }
+            other => {
+                return Err(Error::Internal(format!(
+                    "claimed a job of unknown kind `{other}`"
+                )));
             }
         }
     }
@@ -133,12 +100,9 @@ pub(crate) async fn claim_due_crossings(
     Ok(fired)
 }
 
-/// The earliest scheduled crossing of any ticket, for the monitor's sleep.
-pub(crate) async fn next_crossing_at(pool: &Pool<Db>) -> Result<Option<Timestamp>> {
-    let row = sqlx::query(
-        "SELECT MIN(next_crossing_at) AS at FROM tickets WHERE next_crossing_at IS NOT NULL",
-    )
-    .fetch_one(pool)
-    .await?;
+/// The earliest instant at which a job falls due, for the scheduler's sleep.
+pub(crate) async fn next_due_at(pool: &Pool<Db>) -> Result<Option<Timestamp>> {
+    let sql = format!("SELECT MIN(due_at) AS at FROM scheduled_jobs WHERE kind IN {KINDS}");
+    let row = sqlx::query(AssertSqlSafe(sql)).fetch_one(pool).await?;
     opt_ts(row.try_get("at")?)
 }

@@ -6,20 +6,27 @@
 use std::collections::HashMap;
 
 use accord_core::clock::{
-    ClockState, EventKind, TicketClocks, TicketEvent, TicketStatus, evaluate,
+    Clock, ClockState, EventKind, ThresholdCrossing, TicketClocks, TicketEvent, TicketStatus,
+    evaluate,
 };
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use rust_decimal::Decimal;
 use sqlx::{AssertSqlSafe, Pool, Row};
 
-use super::{Db, LOCK_ROW, READ_SNAPSHOT, begin_write, load_policy};
+use super::{
+    CLAIM_SKIP_LOCKED, CROSSING, Db, LOCK_ROW, Message, READ_SNAPSHOT, Subscriber, begin_write,
+    enqueue, load_policy, set_job, subscribers, warning_contacts,
+};
 use crate::db::{
-    EventColumns, FUTURE_SKEW_MS, PolicyCache, event_key, kind_columns, ms, opt_ts, parse_metric,
-    parse_state, parse_status, status_str, to_u32, ts,
+    EventColumns, FUTURE_SKEW_MS, PolicyCache, event_key, instant_text, kind_columns, ms, opt_ts,
+    parse_metric, parse_state, parse_status, status_str, to_u32, ts,
 };
 use crate::ids::{ClientId, TicketId};
 use crate::model::{
-    Appended, AtRisk, ClockOutcome, NewTicket, StoredClock, Ticket, TicketFilter, TicketWithClocks,
+    Appended, AtRisk, ClockOutcome, CrossingKind, CrossingPayload, FiredCrossing, NewTicket,
+    PayloadClient, PayloadContract, PayloadTicket, StoredClock, Ticket, TicketFilter,
+    TicketWithClocks,
 };
 use crate::{Error, Result, Tenant};
 
@@ -225,69 +232,142 @@ async fn insert_rows(
     Ok(())
 }
 
+/// The events of a ticket after a write that added some.
+#[derive(Debug)]
+struct Written {
+    /// All of them, stored ones first, in arrival order.
+    all: Vec<TicketEvent>,
+    /// Whether the newest new one is recent (see [`LIVE_WINDOW_MS`]).
+    live: bool,
+}
+
 /// Inserts the new events of a batch; exact copies are skipped, an id reused
 /// for a different event fails the whole batch. Returns the ticket's events
-/// after the batch (stored ones first, in arrival order) when any was new.
+/// after the batch when any was new.
 async fn insert_events(
     conn: &mut Conn,
     ticket: &Ticket,
     events: &[TicketEvent],
     now: Timestamp,
-) -> Result<(Appended, Option<Vec<TicketEvent>>)> {
+) -> Result<(Appended, Option<Written>)> {
     let stored = load_keyed_events(conn, ticket).await?;
     let (fresh, duplicates) = new_events(ticket, &stored, events, now)?;
     let done = Appended {
         inserted: fresh.len(),
         duplicates,
+        fired: Vec::new(),
     };
     if fresh.is_empty() {
         return Ok((done, None));
     }
     insert_rows(conn, ticket, &fresh, now).await?;
+    let newest = fresh
+        .iter()
+        .map(|(_, e)| ms(e.at))
+        .max()
+        .unwrap_or(i64::MIN);
+    let live = newest >= ms(now) - LIVE_WINDOW_MS;
     let all = stored.into_iter().chain(fresh).map(|(_, e)| e).collect();
-    Ok((done, Some(all)))
+    Ok((done, Some(Written { all, live })))
+}
+
+/// How far behind `now` the newest event of a write may be for the write
+/// to be *live*: a live write that carries a clock past thresholds (an
+/// upgrade to a priority whose target is already exceeded) has them fired;
+/// an import of old history does not notify about its past.
+const LIVE_WINDOW_MS: i64 = 60 * 60 * 1000;
+
+/// A clock's schedule as stored before a recomputation rewrote it.
+#[derive(Debug)]
+pub(crate) struct PriorClock {
+    metric: String,
+    cycle: i64,
+    /// The lowest share not yet fired (or reached) when it was stored.
+    next_share: Option<String>,
+    /// When that share is (or was) crossed.
+    next_crossing_at: Option<i64>,
+}
+
+/// The thresholds a live write carried a clock past that were not fired
+/// yet: those crossed at or above the share it was waiting for before the
+/// write (a clock new with the write: all it has crossed).
+fn newly_passed<'a>(
+    c: &'a Clock,
+    prior: &[PriorClock],
+) -> impl Iterator<Item = &'a ThresholdCrossing> {
+    let before = prior
+        .iter()
+        .find(|p| p.metric == c.metric.as_str() && p.cycle == i64::from(c.cycle));
+    let from = match before {
+        None => Some(Decimal::ZERO),
+        Some(p) => p
+            .next_share
+            .as_deref()
+            .and_then(|s| s.parse::<Decimal>().ok()),
+    };
+    c.crossings
+        .iter()
+        .filter(move |x| x.crossed && x.at.is_some() && from.is_some_and(|f| x.share >= f))
 }
 
 /// Recomputes a ticket's clocks from its stored events at `now` and rewrites
-/// its clock rows and derived ticket columns. Must run inside the write
-/// transaction that changed the events (or claimed the ticket).
+/// its clock rows, derived ticket columns and crossing job. Must run inside
+/// the write transaction that changed the events (or claimed the ticket).
 pub(crate) async fn recompute(
     conn: &mut Conn,
     cache: &PolicyCache,
     ticket: &Ticket,
     now: Timestamp,
-) -> Result<TicketClocks> {
+) -> Result<Recomputed> {
     let events = load_events(conn, ticket).await?;
-    recompute_from(conn, cache, ticket, &events, now).await
+    recompute_from(conn, cache, ticket, &events, now, false).await
 }
 
 /// Clock rows of one multi-row INSERT (17 parameters a row).
 const CLOCK_CHUNK: usize = 32;
 
 /// [`recompute`] from the ticket's events already at hand (all of them, as
-/// stored in this transaction).
+/// stored in this transaction). After a `live` write (see
+/// [`LIVE_WINDOW_MS`]) the thresholds it carried a clock past are fired
+/// here, in the same transaction: the scheduler waits only for crossings
+/// still ahead.
 async fn recompute_from(
     conn: &mut Conn,
     cache: &PolicyCache,
     ticket: &Ticket,
     events: &[TicketEvent],
     now: Timestamp,
-) -> Result<TicketClocks> {
+    live: bool,
+) -> Result<Recomputed> {
     let policy = load_policy(conn, cache, &ticket.contract_id, ticket.contract_version).await?;
     // Events dated slightly ahead of `now` (clock skew) are applied too.
     let latest = events.iter().map(|e| e.at).max().unwrap_or(now);
     let clocks = evaluate(&policy, events, now.max(latest))?;
-    sqlx::query("DELETE FROM clocks WHERE ticket_id = $1")
-        .bind(ticket.id.as_str())
-        .execute(&mut *conn)
-        .await?;
-    let (mut at_risk, mut next_at): (Option<i64>, Option<i64>) = (None, None);
+    let prior = sqlx::query(
+        "DELETE FROM clocks WHERE ticket_id = $1
+         RETURNING metric, cycle, next_share, next_crossing_at",
+    )
+    .bind(ticket.id.as_str())
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(PriorClock {
+            metric: r.try_get("metric")?,
+            cycle: r.try_get("cycle")?,
+            next_share: r.try_get("next_share")?,
+            next_crossing_at: r.try_get("next_crossing_at")?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let next_at = clocks
+        .clocks
+        .iter()
+        .filter_map(|c| c.next_crossing().and_then(|n| n.at))
+        .map(ms)
+        .min();
+    let mut at_risk: Option<i64> = None;
     for c in &clocks.clocks {
-        let next_ms = c.next_crossing().and_then(|n| n.at).map(ms);
-        next_at = match (next_at, next_ms) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
         if matches!(
             c.state,
             ClockState::Running | ClockState::Paused | ClockState::Overdue
@@ -345,18 +425,202 @@ async fn recompute_from(
         at_risk = None;
     }
     sqlx::query(
-        "UPDATE tickets SET priority = $1, status = $2, at_risk_secs = $3, next_crossing_at = $4,
-         updated_at = $5 WHERE id = $6",
+        "UPDATE tickets SET priority = $1, status = $2, at_risk_secs = $3, updated_at = $4
+         WHERE id = $5",
     )
     .bind(&clocks.priority)
     .bind(status_str(clocks.status))
     .bind(at_risk)
-    .bind(next_at)
     .bind(ms(now))
     .bind(ticket.id.as_str())
     .execute(&mut *conn)
     .await?;
-    Ok(clocks)
+    // The job mirrors the clock rows' earliest crossing: rewritten only
+    // when that changed (or when the clocks were claimed, to clear it).
+    let before = prior.iter().filter_map(|p| p.next_crossing_at).min();
+    if before != next_at || prior.is_empty() {
+        set_job(conn, CROSSING, ticket.id.as_str(), next_at).await?;
+    }
+    let mut fired = Vec::new();
+    if live {
+        let mut audience = Audience::default();
+        for c in &clocks.clocks {
+            for crossing in newly_passed(c, &prior) {
+                fired.extend(fire(conn, ticket, c, crossing, now, &mut audience).await?);
+            }
+        }
+    }
+    Ok(Recomputed {
+        clocks,
+        prior,
+        fired,
+    })
+}
+
+/// What a recomputation found.
+#[derive(Debug)]
+pub(crate) struct Recomputed {
+    clocks: TicketClocks,
+    /// The clocks' schedule before it.
+    prior: Vec<PriorClock>,
+    /// Crossings a live write carried clocks past, fired with it.
+    fired: Vec<FiredCrossing>,
+}
+
+/// The crossing job of one ticket (SPEC §4: each threshold fires once).
+/// Locks the ticket unless another transaction holds it (then `None`: the
+/// holder reschedules it), recomputes its clocks at `now`, and fires each
+/// due clock's scheduled crossing and every later one also passed (a
+/// scheduler that was down catches up; earlier ones are history), with
+/// their outbox messages, in the claim transaction. A firing is a row of
+/// `fired_crossings`, whose key (ticket, metric, cycle, share) can be
+/// inserted once, whoever tries.
+pub(crate) async fn fire_crossings(
+    conn: &mut Conn,
+    cache: &PolicyCache,
+    ticket_id: &str,
+    now: Timestamp,
+    webhooks: &mut Option<Vec<Subscriber>>,
+) -> Result<Option<Vec<FiredCrossing>>> {
+    let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1{CLAIM_SKIP_LOCKED}");
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(ticket_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let ticket = ticket_from_row(&row)?;
+    let Recomputed { clocks, prior, .. } = recompute(conn, cache, &ticket, now).await?;
+    let mut audience = Audience {
+        webhooks: webhooks.take(),
+        ticket: None,
+    };
+    let mut fired = Vec::new();
+    let due = prior
+        .iter()
+        .filter_map(|p| Some((p, p.next_crossing_at.filter(|at| *at <= ms(now))?)));
+    for (p, scheduled) in due {
+        let Some(clock) = clocks
+            .clocks
+            .iter()
+            .find(|c| c.metric.as_str() == p.metric && i64::from(c.cycle) == p.cycle)
+        else {
+            continue;
+        };
+        let passed = clock
+            .crossings
+            .iter()
+            .filter(|c| c.crossed && c.at.is_some_and(|at| ms(at) >= scheduled));
+        for crossing in passed {
+            fired.extend(fire(conn, &ticket, clock, crossing, now, &mut audience).await?);
+        }
+    }
+    *webhooks = audience.webhooks;
+    Ok(Some(fired))
+}
+
+/// Who hears of a ticket's crossings, read on first use: the webhooks (for
+/// a whole claim) and the ticket's client name and warning contacts.
+#[derive(Debug, Default)]
+struct Audience {
+    webhooks: Option<Vec<Subscriber>>,
+    ticket: Option<(String, Vec<(String, String)>)>,
+}
+
+/// Fires one crossed threshold of a ticket's clock, once: its row in
+/// `fired_crossings` (whose key makes a second insert do nothing, whoever
+/// tries) and its outbox messages, in the caller's transaction. `None` if it
+/// had fired already.
+async fn fire(
+    conn: &mut Conn,
+    ticket: &Ticket,
+    clock: &Clock,
+    crossing: &ThresholdCrossing,
+    now: Timestamp,
+    audience: &mut Audience,
+) -> Result<Option<FiredCrossing>> {
+    let Some(at) = crossing.at else {
+        return Ok(None);
+    };
+    let share = crossing.share.normalize();
+    let inserted = sqlx::query(
+        "INSERT INTO fired_crossings
+         (ticket_id, metric, cycle, share, threshold_secs, crossed_at, fired_at, contract_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+    )
+    .bind(ticket.id.as_str())
+    .bind(clock.metric.as_str())
+    .bind(i64::from(clock.cycle))
+    .bind(share.to_string())
+    .bind(crossing.threshold.as_secs())
+    .bind(ms(at))
+    .bind(ms(now))
+    .bind(i64::from(ticket.contract_version))
+    .execute(&mut *conn)
+    .await?;
+    if inserted.rows_affected() != 1 {
+        return Ok(None);
+    }
+    let hooks = match &mut audience.webhooks {
+        Some(h) => h,
+        None => audience.webhooks.insert(subscribers(conn).await?),
+    };
+    let (client_name, contacts) = match &mut audience.ticket {
+        Some(t) => t,
+        None => audience.ticket.insert((
+            client_name(conn, &ticket.client).await?,
+            warning_contacts(conn, &ticket.contract_id, ticket.contract_version).await?,
+        )),
+    };
+    let kind = CrossingKind::of(share);
+    let payload = CrossingPayload {
+        kind: kind.as_str().to_string(),
+        ticket: PayloadTicket {
+            id: ticket.id.to_string(),
+            key: ticket.key.clone(),
+        },
+        client: PayloadClient {
+            id: ticket.client.to_string(),
+            name: client_name.clone(),
+        },
+        contract: PayloadContract {
+            id: ticket.contract_id.clone(),
+            version: ticket.contract_version,
+        },
+        metric: clock.metric.as_str().to_string(),
+        cycle: clock.cycle,
+        share: share.to_string(),
+        threshold_s: crossing.threshold.as_secs(),
+        crossed_at: instant_text(at),
+        fired_at: instant_text(now),
+    };
+    let payload = serde_json::to_string(&payload)
+        .map_err(|e| Error::Internal(format!("crossing payload: {e}")))?;
+    let message = Message {
+        topic: kind.topic(),
+        subject: ticket.id.as_str(),
+        client: &ticket.client,
+        payload: &payload,
+    };
+    enqueue(conn, &message, hooks, contacts, now).await?;
+    Ok(Some(FiredCrossing {
+        ticket: ticket.id.clone(),
+        ticket_key: ticket.key.clone(),
+        client: ticket.client.clone(),
+        metric: clock.metric,
+        cycle: clock.cycle,
+        share,
+        threshold_secs: crossing.threshold.as_secs(),
+        crossed_at: at,
+    }))
+}
+
+/// A client's name, for messages.
+async fn client_name(conn: &mut Conn, client: &ClientId) -> Result<String> {
+    let row = sqlx::query("SELECT name FROM organisations WHERE id = $1")
+        .bind(client.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get("name")?)
 }
 
 pub(crate) async fn open_ticket(
@@ -427,9 +691,11 @@ pub(crate) async fn open_ticket(
         Error::Conflict(_) => Error::Conflict(format!("a ticket `{}` of this client", ticket.key)),
         other => other,
     })?;
-    let (_, events) =
+    let (_, written) =
         insert_events(&mut tx, &ticket, std::slice::from_ref(&new.opened), now).await?;
-    recompute_from(&mut tx, cache, &ticket, &events.unwrap_or_default(), now).await?;
+    if let Some(w) = written {
+        recompute_from(&mut tx, cache, &ticket, &w.all, now, w.live).await?;
+    }
     tx.commit().await?;
     Ok(ticket)
 }
@@ -446,9 +712,11 @@ pub(crate) async fn append_events(
     let ticket = find_ticket(&mut tx, tenant, ticket, true)
         .await?
         .ok_or(Error::NotFound)?;
-    let (done, all) = insert_events(&mut tx, &ticket, events, now).await?;
-    if let Some(all) = all {
-        recompute_from(&mut tx, cache, &ticket, &all, now).await?;
+    let (mut done, written) = insert_events(&mut tx, &ticket, events, now).await?;
+    if let Some(w) = written {
+        done.fired = recompute_from(&mut tx, cache, &ticket, &w.all, now, w.live)
+            .await?
+            .fired;
     }
     tx.commit().await?;
     Ok(done)

@@ -1,7 +1,5 @@
-//! What the outbox sends and to whom (SPEC §7): webhooks, notifications
-//! and their delivery attempts.
-
-use std::str::FromStr;
+//! What the outbox sends and to whom (SPEC §7): topics, webhooks,
+//! notifications and their delivery attempts.
 
 use jiff::Timestamp;
 
@@ -9,39 +7,67 @@ use super::FiredCrossing;
 use crate::Error;
 use crate::ids::{ClientId, NotificationId, WebhookId};
 
-/// Which firings a webhook receives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum WebhookEvents {
-    /// Warnings and breaches.
-    All,
-    /// Warning thresholds only.
-    Warning,
-    /// Breaches (the target crossed) only.
-    Breach,
-}
+/// Every topic the outbox knows: what a webhook may subscribe to.
+pub const TOPICS: &[&str] = &["clock.warning", "clock.breach"];
 
-impl WebhookEvents {
-    /// The name stored and used in the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WebhookEvents::All => "all",
-            WebhookEvents::Warning => "warning",
-            WebhookEvents::Breach => "breach",
-        }
+/// The topics a webhook receives: known, each once, in [`TOPICS`] order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Topics(Vec<&'static str>);
+
+impl Topics {
+    /// Every topic.
+    pub fn all() -> Topics {
+        Topics(TOPICS.to_vec())
     }
-}
 
-impl FromStr for WebhookEvents {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        match s {
-            "all" => Ok(WebhookEvents::All),
-            "warning" => Ok(WebhookEvents::Warning),
-            "breach" => Ok(WebhookEvents::Breach),
-            other => Err(Error::Invalid(format!(
-                "`{other}` is not a webhook event filter: use all, warning or breach"
-            ))),
+    /// A subscription to `names`; [`Error::Invalid`] naming an unknown one,
+    /// or for an empty list.
+    pub fn parse<S: AsRef<str>>(names: &[S]) -> Result<Topics, Error> {
+        let mut wanted = Vec::new();
+        for name in names {
+            let name = name.as_ref();
+            if !TOPICS.contains(&name) {
+                return Err(Error::Invalid(format!(
+                    "`{name}` is not a topic: use {}",
+                    TOPICS.join(", ")
+                )));
+            }
+            wanted.push(name);
         }
+        if wanted.is_empty() {
+            return Err(Error::Invalid(format!(
+                "a webhook needs at least one topic: {}",
+                TOPICS.join(", ")
+            )));
+        }
+        Ok(Topics(
+            TOPICS
+                .iter()
+                .copied()
+                .filter(|t| wanted.contains(t))
+                .collect(),
+        ))
+    }
+
+    /// Whether `topic` is one of them.
+    pub fn contains(&self, topic: &str) -> bool {
+        self.0.contains(&topic)
+    }
+
+    /// The topics, in [`TOPICS`] order.
+    pub fn as_slice(&self) -> &[&'static str] {
+        &self.0
+    }
+
+    /// As stored: space-separated.
+    pub(crate) fn stored(&self) -> String {
+        self.0.join(" ")
+    }
+
+    /// From the stored form.
+    pub(crate) fn from_stored(s: &str) -> Result<Topics, Error> {
+        let names: Vec<&str> = s.split_whitespace().collect();
+        Topics::parse(&names).map_err(|e| Error::Internal(format!("stored topics: {e}")))
     }
 }
 
@@ -50,8 +76,8 @@ impl FromStr for WebhookEvents {
 pub struct NewWebhook {
     /// Where to POST, `http://` or `https://`.
     pub url: String,
-    /// Which firings it receives.
-    pub events: WebhookEvents,
+    /// The topics it receives.
+    pub topics: Topics,
     /// Only this client's tickets; `None` for all.
     pub client: Option<ClientId>,
     /// Free text for the provider's own reference.
@@ -65,8 +91,8 @@ pub struct Webhook {
     pub id: WebhookId,
     /// Where it POSTs.
     pub url: String,
-    /// Which firings it receives.
-    pub events: WebhookEvents,
+    /// The topics it receives.
+    pub topics: Topics,
     /// Only this client's tickets; `None` for all.
     pub client: Option<ClientId>,
     /// Free text.
@@ -105,16 +131,12 @@ pub struct Notification {
     pub attempt: u32,
     /// Where it goes.
     pub target: NotificationTarget,
-    /// What fired.
-    pub crossing: FiredCrossing,
-    /// The client's name.
-    pub client_name: String,
-    /// The ticket's contract.
-    pub contract_id: String,
-    /// The contract version the crossing fired under.
-    pub contract_version: u32,
-    /// When the monitor fired it.
-    pub fired_at: Timestamp,
+    /// What it is about, e.g. `clock.breach`.
+    pub topic: String,
+    /// The id of what it is about (for a clock, its ticket).
+    pub subject: String,
+    /// Its facts as a JSON object, written when it was caused.
+    pub payload: String,
 }
 
 /// One try at delivering a notification.
@@ -194,7 +216,7 @@ pub struct DeliveryRecord {
 pub struct CrossingRecord {
     /// What fired.
     pub crossing: FiredCrossing,
-    /// When the monitor fired it.
+    /// When the scheduler fired it.
     pub fired_at: Timestamp,
     /// Its notifications.
     pub deliveries: Vec<DeliveryRecord>,

@@ -96,14 +96,17 @@ pub struct TicketWithClocks {
     pub events: Vec<TicketEvent>,
 }
 
-/// What [`Store::append_events`](crate::Store::append_events) did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// What [`Tickets::append`](crate::Tickets::append) did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Appended {
     /// Events stored.
     pub inserted: usize,
     /// Events that were exact copies of stored ones (or of an earlier one in
     /// the batch) and were ignored.
     pub duplicates: usize,
+    /// Thresholds the events carried a clock past, fired with them (an
+    /// upgrade to a priority whose target is already exceeded).
+    pub fired: Vec<super::FiredCrossing>,
 }
 
 /// An open ticket whose most pressed live clock has little time left.

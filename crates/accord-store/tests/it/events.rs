@@ -38,7 +38,8 @@ async fn events_are_idempotent(db: &TestDb) {
         done,
         Appended {
             inserted: 1,
-            duplicates: 0
+            duplicates: 0,
+            fired: Vec::new(),
         }
     );
     let again = s
@@ -55,7 +56,8 @@ async fn events_are_idempotent(db: &TestDb) {
         again,
         Appended {
             inserted: 0,
-            duplicates: 2
+            duplicates: 2,
+            fired: Vec::new(),
         }
     );
     // Without an id, the content is the key.
@@ -74,7 +76,8 @@ async fn events_are_idempotent(db: &TestDb) {
         twice,
         Appended {
             inserted: 1,
-            duplicates: 1
+            duplicates: 1,
+            fired: Vec::new(),
         }
     );
     s.tickets()

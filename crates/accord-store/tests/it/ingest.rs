@@ -105,7 +105,8 @@ async fn a_large_batch_is_stored_whole_in_order_with_every_clock(db: &TestDb) {
         done,
         Appended {
             inserted: 300,
-            duplicates: 0
+            duplicates: 0,
+            fired: Vec::new(),
         }
     );
     let t = stored(s, &ticket).await;
@@ -147,7 +148,8 @@ async fn copies_stored_earlier_and_copies_within_a_batch_are_stored_once(db: &Te
         done,
         Appended {
             inserted: 101,
-            duplicates: 61
+            duplicates: 61,
+            fired: Vec::new(),
         }
     );
     let t = stored(s, &ticket).await;

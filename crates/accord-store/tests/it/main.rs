@@ -9,6 +9,7 @@ mod contracts;
 mod directory;
 mod events;
 mod ingest;
+mod migrations;
 mod monitor;
 mod notifications;
 mod tenancy;

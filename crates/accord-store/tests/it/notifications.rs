@@ -2,8 +2,8 @@
 //! transaction; delivery claims are leased; attempts are recorded once.
 
 use accord_store::{
-    AttemptOutcome, DeliveryAttempt, DeliveryStatus, NewWebhook, NotificationTarget, Tenant,
-    WebhookEvents,
+    AttemptOutcome, CrossingPayload, DeliveryAttempt, DeliveryStatus, NewWebhook,
+    NotificationTarget, Tenant, Topics,
 };
 
 use crate::harness::{TestDb, both};
@@ -27,36 +27,33 @@ notify = ["provider.delivery_lead"]
         .await
         .unwrap();
     let globex = s.accounts().create_client("Globex", t0()).await.unwrap();
-    let hook = |url: &str, events, client| NewWebhook {
+    let hook = |url: &str, topics, client| NewWebhook {
         url: url.to_string(),
-        events,
+        topics,
         client,
         description: String::new(),
     };
     let (all, secret) = s
         .outbox()
-        .create_webhook(
-            hook("http://127.0.0.1:9/all", WebhookEvents::All, None),
-            t0(),
-        )
+        .create_webhook(hook("http://127.0.0.1:9/all", Topics::all(), None), t0())
         .await
         .unwrap();
     assert!(secret.starts_with("whsec_") && secret.len() > 40);
     // Neither of these wants a warning of Acme's.
     s.outbox()
         .create_webhook(
-            hook("http://127.0.0.1:9/b", WebhookEvents::Breach, None),
+            hook(
+                "http://127.0.0.1:9/b",
+                Topics::parse(&["clock.breach"]).unwrap(),
+                None,
+            ),
             t0(),
         )
         .await
         .unwrap();
     s.outbox()
         .create_webhook(
-            hook(
-                "http://127.0.0.1:9/g",
-                WebhookEvents::All,
-                Some(globex.clone()),
-            ),
+            hook("http://127.0.0.1:9/g", Topics::all(), Some(globex.clone())),
             t0(),
         )
         .await
@@ -64,7 +61,7 @@ notify = ["provider.delivery_lead"]
     for bad in ["ftp://x.test/", "http://", "example.test"] {
         let e = s
             .outbox()
-            .create_webhook(hook(bad, WebhookEvents::All, None), t0())
+            .create_webhook(hook(bad, Topics::all(), None), t0())
             .await
             .unwrap_err();
         assert!(matches!(e, accord_store::Error::Invalid(_)), "{bad}: {e}");
@@ -73,7 +70,15 @@ notify = ["provider.delivery_lead"]
 
     let t = open(s, &acme, "acme", "T-1", "critical", 0).await;
     assert_eq!(s.schedule().next_due_at().await.unwrap(), Some(at(30)));
-    assert_eq!(s.schedule().claim_due(at(30), 10).await.unwrap().len(), 1);
+    assert_eq!(
+        s.schedule()
+            .claim_due(at(30), 10)
+            .await
+            .unwrap()
+            .crossings
+            .len(),
+        1
+    );
     assert_eq!(s.outbox().next_attempt_at().await.unwrap(), Some(at(30)));
 
     let claimed = s.outbox().claim(at(30), at(31), 10).await.unwrap();
@@ -94,9 +99,21 @@ notify = ["provider.delivery_lead"]
         ]
     );
     for n in &claimed {
-        assert_eq!((n.attempt, n.crossing.ticket_key.as_str()), (1, "T-1"));
-        assert_eq!((n.client_name.as_str(), n.contract_version), ("Acme", 1));
-        assert_eq!((n.crossing.crossed_at, n.fired_at), (at(30), at(30)));
+        let facts: CrossingPayload = serde_json::from_str(&n.payload).unwrap();
+        assert_eq!(
+            (n.topic.as_str(), n.subject.as_str()),
+            ("clock.warning", t.id.as_str())
+        );
+        assert_eq!((n.attempt, facts.ticket.key.as_str()), (1, "T-1"));
+        assert_eq!(
+            (facts.client.name.as_str(), facts.contract.version),
+            ("Acme", 1)
+        );
+        let instant = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        assert_eq!(
+            (instant(&facts.crossed_at), instant(&facts.fired_at)),
+            (at(30), at(30))
+        );
     }
     // Leased until 08:31: nobody else takes them before.
     assert!(
@@ -159,4 +176,17 @@ notify = ["provider.delivery_lead"]
             .unwrap(),
         None
     );
+}
+
+#[test]
+fn a_webhook_subscribes_to_known_topics_only() {
+    let both = Topics::parse(&["clock.breach", "clock.warning", "clock.breach"]).unwrap();
+    assert_eq!(both.as_slice(), &["clock.warning", "clock.breach"]);
+    assert_eq!(both, Topics::all());
+    let err = Topics::parse(&["clock.breach", "invoice.paid"]).unwrap_err();
+    assert!(
+        err.to_string().contains("`invoice.paid` is not a topic"),
+        "{err}"
+    );
+    assert!(Topics::parse::<&str>(&[]).is_err());
 }

@@ -92,7 +92,7 @@ pub struct CrossingDto {
     pub threshold_s: i64,
     /// When the clock crossed it.
     pub crossed_at: String,
-    /// When the monitor fired it.
+    /// When the scheduler fired it.
     pub fired_at: String,
     /// Its notifications (staff only).
     #[serde(skip_serializing_if = "Option::is_none")]

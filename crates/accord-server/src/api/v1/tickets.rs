@@ -167,7 +167,7 @@ pub async fn open(
             }
             other => other.into(),
         })?;
-    state.wake_monitor.notify_one();
+    state.opened();
     let location = format!("/api/v1/tickets/{}", ticket.id);
     Ok((
         StatusCode::CREATED,
@@ -288,8 +288,7 @@ pub async fn append(
         })?;
     state.metrics.events_ingested(done.inserted);
     if done.inserted > 0 {
-        // The events may have moved a clock's next crossing.
-        state.wake_monitor.notify_one();
+        state.written(&done.fired);
     }
     Ok((
         StatusCode::CREATED,
@@ -415,8 +414,7 @@ async fn append_one(
         })?;
     state.metrics.events_ingested(done.inserted);
     if done.inserted > 0 {
-        // A pause cancels and a resume reschedules the next crossing.
-        state.wake_monitor.notify_one();
+        state.written(&done.fired);
     }
     let found = state
         .store

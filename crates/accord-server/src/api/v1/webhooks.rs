@@ -1,8 +1,9 @@
 //! `/api/v1/webhooks...` (SPEC §7): register, list and delete the webhooks
-//! that warnings and breaches are POSTed to. Admins only; the signing secret
-//! is shown once, in the answer to the registration.
+//! that outbox messages (warnings, breaches, ...) are POSTed to. A webhook
+//! subscribes to a list of topics. Admins only; the signing secret is shown
+//! once, in the answer to the registration.
 
-use accord_store::{ClientId, NewWebhook, Webhook, WebhookEvents, WebhookId};
+use accord_store::{ClientId, NewWebhook, TOPICS, Topics, Webhook, WebhookId};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -21,7 +22,12 @@ use crate::state::AppState;
 pub struct NewWebhookDto {
     /// Where to POST: an `http://` or `https://` URL.
     url: String,
-    /// Which firings it receives: `all` (default), `warning` or `breach`.
+    /// The topics it receives, e.g. `["clock.breach"]`; every topic when
+    /// absent (see `topics` of a registered webhook for the list).
+    #[serde(default)]
+    topics: Option<Vec<String>>,
+    /// The older shorthand for `topics`: `all`, `warning` (`clock.warning`)
+    /// or `breach` (`clock.breach`). Give one of the two, not both.
     #[serde(default)]
     events: Option<String>,
     /// Only this client's tickets (client id); all clients when absent.
@@ -39,8 +45,8 @@ pub struct WebhookDto {
     pub id: String,
     /// Where it POSTs.
     pub url: String,
-    /// `all`, `warning` or `breach`.
-    pub events: String,
+    /// The topics it receives.
+    pub topics: Vec<String>,
     /// Only this client's tickets, if set.
     pub client: Option<String>,
     /// Free text.
@@ -54,7 +60,7 @@ impl From<Webhook> for WebhookDto {
         WebhookDto {
             id: w.id.to_string(),
             url: w.url,
-            events: w.events.as_str().to_string(),
+            topics: w.topics.as_slice().iter().map(|t| t.to_string()).collect(),
             client: w.client.map(|c| c.to_string()),
             description: w.description,
             created_at: instant(w.created_at),
@@ -92,11 +98,29 @@ pub async fn create(
             format!("`{url}` is not an http:// or https:// URL with a host"),
         ));
     }
-    let events = match body.events.as_deref() {
-        None => WebhookEvents::All,
-        Some(e) => e
-            .parse()
-            .map_err(|e: accord_store::Error| ApiError::bad_field("events", e.to_string()))?,
+    let topics = match (body.topics, body.events.as_deref()) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::Unprocessable {
+                detail: "give `topics` or its older shorthand `events`, not both".into(),
+                place: Place::field("events"),
+            });
+        }
+        (Some(list), None) => Topics::parse(&list).map_err(|e| ApiError::Unprocessable {
+            detail: e.to_string(),
+            place: Place::field("topics"),
+        })?,
+        (None, None | Some("all")) => Topics::all(),
+        (None, Some("warning")) => Topics::parse(&["clock.warning"])?,
+        (None, Some("breach")) => Topics::parse(&["clock.breach"])?,
+        (None, Some(other)) => {
+            return Err(ApiError::bad_field(
+                "events",
+                format!(
+                    "`{other}` is not a webhook event filter: use all, warning or breach, or give `topics` from {}",
+                    TOPICS.join(", ")
+                ),
+            ));
+        }
     };
     let client = body
         .client
@@ -104,7 +128,7 @@ pub async fn create(
         .transpose()?;
     let new = NewWebhook {
         url: url.to_string(),
-        events,
+        topics,
         client,
         description: body.description.unwrap_or_default(),
     };
