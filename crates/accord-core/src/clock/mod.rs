@@ -11,18 +11,18 @@ mod engine;
 mod error;
 mod event;
 mod metric;
+mod outcome;
 mod policy;
-mod report;
 
 pub use csv::{CsvRecordEnd, csv_records};
 pub use engine::{evaluate, evaluate_with};
 pub use error::{ClockError, EventRef};
 pub use event::{CsvColumns, EventError, EventKind, TicketEvent};
 pub use metric::Metric;
-pub use policy::{ClockPolicy, MissingCalendar, PriorityTargets};
-pub use report::{
+pub use outcome::{
     ActivePause, Clock, ClockState, Detail, ThresholdCrossing, TicketClocks, TicketStatus,
 };
+pub use policy::{ClockPolicy, MissingCalendar, PriorityTargets};
 
 #[cfg(test)]
 mod tests;
