@@ -23,9 +23,10 @@ use std::process::ExitCode;
 
 use accord_core::BusinessDuration;
 use accord_core::clock::{
-    ClockError, ClockPolicy, CsvColumns, CsvRecordEnd, Detail, TicketClocks, TicketEvent,
-    csv_records, evaluate_with,
+    ClockError, ClockPolicy, CsvColumns, Detail, EventError, TicketClocks, TicketEvent,
+    evaluate_with,
 };
+use accord_core::csv::{self, RecordEnd};
 use anyhow::{Context, anyhow, bail};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -188,7 +189,7 @@ impl<R: BufRead> Lines<R> {
     fn next_record(&mut self) -> io::Result<Option<(usize, &str)>> {
         let start = self.line;
         self.text.clear();
-        let mut end = CsvRecordEnd::default();
+        let mut end = RecordEnd::default();
         loop {
             self.buf.clear();
             if self.reader.read_until(b'\n', &mut self.buf)? == 0 {
@@ -217,11 +218,12 @@ fn utf8(bytes: &[u8]) -> io::Result<&str> {
 /// One CSV record that [`Lines`] found, split into cells; errors name the
 /// lines of the file.
 fn csv_record(start: usize, text: &str, name: &str) -> anyhow::Result<Vec<String>> {
-    let shift = |mut e: accord_core::clock::EventError| {
+    let shift = |e: csv::CsvError| {
+        let mut e = EventError::from(e);
         e.line = e.line.map(|l| l + start - 1);
         anyhow!("{name}: {e}")
     };
-    let mut records = csv_records(text).map_err(shift)?;
+    let mut records = csv::records(text).map_err(shift)?;
     Ok(records.pop().map(|(_, r)| r).unwrap_or_default())
 }
 

@@ -113,6 +113,7 @@ fn history(
             id: Some(format!("{key}-{n}")),
             by: Some(by.to_string()),
             note: None,
+            seq: None,
         });
     };
     // First reply: minutes for urgent tickets, hours otherwise; now and then late.
@@ -239,6 +240,7 @@ pub async fn seed(store: &Store, tickets: u32) -> anyhow::Result<String> {
                 id: Some(format!("{key}-opened")),
                 by: Some("client".into()),
                 note: None,
+                seq: None,
             },
         };
         match store.open_ticket(&Tenant::Provider, new, now).await {

@@ -286,6 +286,7 @@ pub(crate) async fn act(
         id: None,
         by: Some(viewer.user.email.clone()),
         note,
+        seq: None,
     };
     match state
         .store
@@ -420,6 +421,7 @@ pub(crate) async fn open(
                 id: None,
                 by: Some(viewer.user.email.clone()),
                 note: Some(subject.clone()),
+                seq: None,
             },
         };
         match state
@@ -437,6 +439,7 @@ pub(crate) async fn open(
                         id: None,
                         by: Some(viewer.user.email.clone()),
                         note: Some(description.to_string()),
+                        seq: None,
                     };
                     state
                         .store

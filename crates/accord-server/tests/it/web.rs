@@ -188,6 +188,7 @@ async fn ticket(app: &TestApp, client: &ClientId, contract: &str, key: &str) -> 
             id: None,
             by: Some("client".into()),
             note: Some("The export fails".into()),
+            seq: None,
         },
     };
     app.store
@@ -560,6 +561,7 @@ async fn a_tickets_clock_bar_shows_running_and_paused_time_by_reason(app: &TestA
         id: None,
         by: Some("agent@provider.test".into()),
         note: None,
+        seq: None,
     };
     app.store
         .append_events(&Tenant::Provider, &id, &[pause], Timestamp::now())

@@ -227,6 +227,7 @@ impl EventColumns {
             id: self.event_id,
             by: self.by,
             note: self.note,
+            seq: None,
         })
     }
 }

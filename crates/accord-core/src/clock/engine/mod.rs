@@ -1,4 +1,4 @@
-//! The clock engine (SPEC §4, §5): one ticket's events, in a canonical
+//! The clock engine (SPEC §4, §5, §10): one ticket's events, in a canonical
 //! order, folded (`fold`) and read against their targets (`measure`) into
 //! the [`TicketClocks`] outcome.
 //!
@@ -6,14 +6,19 @@
 //! copies never change the result:
 //! 1. events after the evaluation instant are dropped (they are neither
 //!    applied nor checked: the result is what was knowable at that instant);
-//! 2. events are sorted by (`at`, [`EventKind::rank`], then the whole event
+//! 2. events are sorted by `at`; within one second, first the events that
+//!    carry a `seq`, by `seq`, then those without, and ties (no `seq`, or
+//!    the same `seq`) by ([`EventKind::rank`], then the event's content
 //!    compared field by field) — a total order on content, not on input
 //!    position, so even same-instant events of the same kind apply in the
 //!    same order whichever order they arrived in;
-//! 3. identical events are applied once, and so are events sharing an `id`
-//!    (an `id` reused for a different event is an error, as an idempotency
-//!    key must be).
+//! 3. identical events (equal in everything but `seq`, see
+//!    [`TicketEvent::same_event`]) are applied once, at the place of the copy
+//!    that sorts first (its lowest `seq`, if any copy has one); and so are
+//!    events sharing an `id` (an `id` reused for a different event is an
+//!    error, as an idempotency key must be).
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
@@ -27,6 +32,37 @@ use fold::{Fold, targets_of};
 
 mod fold;
 mod measure;
+
+/// The order of events of one second without regard to `seq`: kind rank,
+/// then content. Identical events (but for `seq`) compare equal.
+fn by_content(x: &TicketEvent, y: &TicketEvent) -> Ordering {
+    (x.at, x.kind.rank(), x.content()).cmp(&(y.at, y.kind.rank(), y.content()))
+}
+
+/// The canonical order (see the module docs).
+fn canonical(x: &TicketEvent, y: &TicketEvent) -> Ordering {
+    let seq = |e: &TicketEvent| (e.seq.is_none(), e.seq);
+    x.at.cmp(&y.at)
+        .then_with(|| seq(x).cmp(&seq(y)))
+        .then_with(|| by_content(x, y))
+}
+
+/// The indices of the events at or before `at` in canonical order, each
+/// event once.
+fn canonical_order(events: &[TicketEvent], at: Timestamp) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..events.len()).filter(|&i| events[i].at <= at).collect();
+    // Copies of one event are adjacent in content order, the one with the
+    // lowest `seq` first; without any `seq` that is already canonical.
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&events[a], &events[b]);
+        by_content(x, y).then_with(|| (x.seq.is_none(), x.seq).cmp(&(y.seq.is_none(), y.seq)))
+    });
+    order.dedup_by(|a, b| events[*a].same_event(&events[*b]));
+    if order.iter().any(|&i| events[i].seq.is_some()) {
+        order.sort_by(|&a, &b| canonical(&events[a], &events[b]));
+    }
+    order
+}
 
 fn event_ref(events: &[TicketEvent], i: usize) -> EventRef {
     let e = &events[i];
@@ -130,7 +166,7 @@ pub fn evaluate_with(
                 by_id.get(id.as_str()).copied()
             };
             match first.as_ref() {
-                Some(&j) if events[j] != *e => {
+                Some(&j) if !events[j].same_event(e) => {
                     return Err(ClockError::ConflictingId {
                         id: id.clone(),
                         first: Box::new(event_ref(events, j)),
@@ -145,12 +181,7 @@ pub fn evaluate_with(
             }
         }
     }
-    let mut order: Vec<usize> = (0..events.len()).filter(|&i| events[i].at <= at).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&events[a], &events[b]);
-        (x.at, x.kind.rank(), x).cmp(&(y.at, y.kind.rank(), y))
-    });
-    order.dedup_by(|a, b| events[*a] == events[*b]);
+    let order = canonical_order(events, at);
 
     let Some((&head, rest)) = order.split_first() else {
         return Err(
