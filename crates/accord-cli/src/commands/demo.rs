@@ -1,8 +1,9 @@
-//! `accord serve --demo` (issue 5): a provider, three clients under the
-//! example contracts, staff and client users with tokens, and a few hundred
-//! tickets with realistic event histories over the last 90 days, so a
-//! newcomer sees a living system in one command. The histories come from a
-//! fixed-seed generator: every demo looks the same relative to its start.
+//! `accord serve --demo`, the demonstration server: a provider, three
+//! clients under the example contracts, staff and client users with tokens,
+//! and a few hundred tickets with realistic event histories over the last 90
+//! days, so a newcomer sees a living system in one command. The histories
+//! come from a fixed-seed generator: every demo looks the same relative to
+//! its start.
 
 use std::fmt::Write as _;
 
