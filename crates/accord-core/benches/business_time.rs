@@ -1,4 +1,4 @@
-//! Business-time throughput on the workload: Mon–Fri 09:00–17:00
+//! Business-time throughput on the reference workload: Mon–Fri 09:00–17:00
 //! Europe/Berlin with German public holidays 2026–2030, starts uniform over
 //! 2026–2030, durations uniform in 1..=12 000 business minutes.
 //!

@@ -6,14 +6,18 @@
 //! - [`calendar`]: support calendars and business time (SPEC §3).
 //! - [`clock`]: SLA clocks from ticket events (SPEC §4, §5).
 //! - [`contract`]: the contract file, parsed with precise diagnostics (SPEC §2, §10).
+//! - [`csv`]: the one CSV reader of every CSV import (SPEC §10).
+//! - [`instant`]: how instants are printed (SPEC §10).
 //! - [`duration`]: business durations such as `"1h30m"`.
 //! - [`diagnostic`]: errors that name file, line and column.
 
 pub mod calendar;
 pub mod clock;
 pub mod contract;
+pub mod csv;
 pub mod diagnostic;
 pub mod duration;
+pub mod instant;
 
 pub use calendar::Calendar;
 pub use diagnostic::Diagnostic;

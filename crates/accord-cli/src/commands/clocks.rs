@@ -23,9 +23,11 @@ use std::process::ExitCode;
 
 use accord_core::BusinessDuration;
 use accord_core::clock::{
-    ClockError, ClockPolicy, CsvColumns, CsvRecordEnd, Detail, TicketClocks, TicketEvent,
-    csv_records, evaluate_with,
+    ClockError, ClockPolicy, CsvColumns, Detail, EventError, TicketClocks, TicketEvent,
+    evaluate_with,
 };
+use accord_core::csv::{self, RecordEnd};
+use accord_core::instant;
 use anyhow::{Context, anyhow, bail};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -188,7 +190,7 @@ impl<R: BufRead> Lines<R> {
     fn next_record(&mut self) -> io::Result<Option<(usize, &str)>> {
         let start = self.line;
         self.text.clear();
-        let mut end = CsvRecordEnd::default();
+        let mut end = RecordEnd::default();
         loop {
             self.buf.clear();
             if self.reader.read_until(b'\n', &mut self.buf)? == 0 {
@@ -217,11 +219,12 @@ fn utf8(bytes: &[u8]) -> io::Result<&str> {
 /// One CSV record that [`Lines`] found, split into cells; errors name the
 /// lines of the file.
 fn csv_record(start: usize, text: &str, name: &str) -> anyhow::Result<Vec<String>> {
-    let shift = |mut e: accord_core::clock::EventError| {
+    let shift = |e: csv::CsvError| {
+        let mut e = EventError::from(e);
         e.line = e.line.map(|l| l + start - 1);
         anyhow!("{name}: {e}")
     };
-    let mut records = csv_records(text).map_err(shift)?;
+    let mut records = csv::records(text).map_err(shift)?;
     Ok(records.pop().map(|(_, r)| r).unwrap_or_default())
 }
 
@@ -605,7 +608,7 @@ impl<W: Write> Sink for JsonOut<W> {
                         match t {
                             Some(t) => {
                                 buf.push(b'"');
-                                write_instant(buf, t)?;
+                                instant::write(buf, t);
                                 buf.push(b'"');
                             }
                             None => buf.extend_from_slice(b"null"),
@@ -649,39 +652,6 @@ fn write_int(buf: &mut Vec<u8>, n: i64) {
     buf.extend_from_slice(&digits[i..]);
 }
 
-/// An instant as jiff prints it (`2026-03-02T08:00:00Z`), without going
-/// through `fmt` for the common case of a whole second in years 1..=9999.
-fn write_instant(buf: &mut Vec<u8>, t: Timestamp) -> io::Result<()> {
-    let secs = t.as_second();
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    if t.subsec_nanosecond() != 0 || !(1..=9999).contains(&year) {
-        return write!(buf, "{t}");
-    }
-    let two = |n: i64| [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
-    let [y0, y1] = two(year / 100);
-    let [y2, y3] = two(year % 100);
-    let [m0, m1] = two(month);
-    let [d0, d1] = two(day);
-    let [h0, h1] = two(rem / 3_600);
-    let [n0, n1] = two(rem / 60 % 60);
-    let [s0, s1] = two(rem % 60);
-    buf.extend_from_slice(&[
-        y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T', h0, h1, b':', n0, n1, b':', s0, s1, b'Z',
-    ]);
-    Ok(())
-}
-
 /// The aligned table: rows are kept until the end, for the column widths.
 #[derive(Debug)]
 struct TableOut {
@@ -716,7 +686,7 @@ impl Sink for TableOut {
         result: Result<Option<TicketClocks>, String>,
         _ticket: &str,
     ) -> io::Result<()> {
-        let instant = |t: Option<Timestamp>| t.map_or_else(|| "-".to_string(), |t| t.to_string());
+        let instant = |t: Option<Timestamp>| t.map_or_else(|| "-".to_string(), instant::format);
         let dur = |d: BusinessDuration| d.to_string();
         match result {
             Ok(None) => {}
@@ -800,29 +770,5 @@ mod tests {
             write_int(&mut buf, n);
             assert_eq!(String::from_utf8(buf).unwrap(), n.to_string());
         }
-    }
-
-    #[test]
-    fn instants_print_as_jiff_prints_them() {
-        for secs in [
-            0,
-            -1,
-            951_782_400,
-            1_772_438_400,
-            1_709_164_799,
-            -62_135_596_800,
-            253_402_200_000,
-            -62_135_596_801,
-            -100_000_000_000,
-        ] {
-            let t = Timestamp::from_second(secs).unwrap();
-            let mut buf = Vec::new();
-            write_instant(&mut buf, t).unwrap();
-            assert_eq!(String::from_utf8(buf).unwrap(), t.to_string(), "{secs}");
-        }
-        let fraction = Timestamp::new(1_772_438_400, 500_000_000).unwrap();
-        let mut buf = Vec::new();
-        write_instant(&mut buf, fraction).unwrap();
-        assert_eq!(String::from_utf8(buf).unwrap(), fraction.to_string());
     }
 }

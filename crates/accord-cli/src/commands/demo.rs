@@ -1,8 +1,9 @@
-//! `accord serve --demo` (issue 5): a provider, three clients under the
-//! example contracts, staff and client users with tokens, and a few hundred
-//! tickets with realistic event histories over the last 90 days, so a
-//! newcomer sees a living system in one command. The histories come from a
-//! fixed-seed generator: every demo looks the same relative to its start.
+//! `accord serve --demo`, the demonstration server: a provider, three
+//! clients under the example contracts, staff and client users with tokens,
+//! and a few hundred tickets with realistic event histories over the last 90
+//! days, so a newcomer sees a living system in one command. The histories
+//! come from a fixed-seed generator: every demo looks the same relative to
+//! its start.
 
 use std::fmt::Write as _;
 
@@ -113,6 +114,7 @@ fn history(
             id: Some(format!("{key}-{n}")),
             by: Some(by.to_string()),
             note: None,
+            seq: None,
         });
     };
     // First reply: minutes for urgent tickets, hours otherwise; now and then late.
@@ -243,6 +245,7 @@ pub async fn seed(store: &Store, tickets: u32) -> anyhow::Result<String> {
                 id: Some(format!("{key}-opened")),
                 by: Some("client".into()),
                 note: None,
+                seq: None,
             },
         };
         match store.tickets().open(&Tenant::Provider, new, now).await {

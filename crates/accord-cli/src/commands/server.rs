@@ -1,6 +1,6 @@
 //! `accord serve`, `accord migrate`, `accord user add` and `accord token
-//! create` (issue 5): wiring of settings, logging, signals and the store
-//! around `accord_server::launch`.
+//! create`, the server's commands: wiring of settings, logging, signals and
+//! the store around `accord_server::launch`.
 
 use std::io::BufRead;
 use std::process::ExitCode;

@@ -300,3 +300,44 @@ fn events_on_stdin_give_the_same_output_as_the_file() {
     assert!(empty.status.success());
     assert!(empty.stdout.is_empty());
 }
+
+#[test]
+fn seq_is_read_from_json_lines_and_csv_and_orders_events_of_one_second() {
+    const AT: &[&str] = &["--at", "2026-03-02T09:30:00Z"];
+    // Paused, then the client replied, in the same second: by `seq` the reply
+    // resumes the pause; without it kind rank reads "replied, then paused".
+    let json = |seq: [&str; 2]| {
+        format!(
+            "{{\"ticket\":\"T-1\",\"kind\":\"opened\",\"at\":\"2026-03-02T08:00:00Z\",\"priority\":\"critical\",\"seq\":1}}\n\
+             {{\"ticket\":\"T-1\",\"kind\":\"client_replied\",\"at\":\"2026-03-02T09:00:00Z\"{}}}\n\
+             {{\"ticket\":\"T-1\",\"kind\":\"paused\",\"at\":\"2026-03-02T09:00:00Z\",\"reason\":\"approval\"{}}}\n",
+            seq[0], seq[1]
+        )
+    };
+    let resolution = |out: &std::process::Output| -> String {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        lines(out)
+            .into_iter()
+            .find(|l| l["metric"] == "resolution")
+            .map(|l| l["state"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    let by_seq = clocks("-", Some(&json([",\"seq\":3", ",\"seq\":2"])), AT);
+    assert_eq!(resolution(&by_seq), "running");
+    let by_kind = clocks("-", Some(&json(["", ""])), AT);
+    assert_eq!(resolution(&by_kind), "paused");
+    let csv = "ticket,kind,at,priority,reason,seq\n\
+               T-1,opened,2026-03-02T08:00:00Z,critical,,1\n\
+               T-1,client_replied,2026-03-02T09:00:00Z,,,3\n\
+               T-1,paused,2026-03-02T09:00:00Z,,approval,2\n";
+    let from_csv = clocks("-", Some(csv), AT);
+    assert_eq!(from_csv.stdout, by_seq.stdout);
+    let bad = clocks("-", Some(&json([",\"seq\":-3", ""])), AT);
+    assert_eq!(bad.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("-: line 2: field `seq`"), "{stderr}");
+}

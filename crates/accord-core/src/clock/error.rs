@@ -1,11 +1,54 @@
-//! Why a ticket's clocks cannot be computed (SPEC §4, §5): each error names
-//! the event at fault by its id, or its position when it has none.
+//! The clocks' errors: why an event could not be read ([`EventError`], SPEC
+//! §10) and why a ticket's clocks cannot be computed ([`ClockError`], SPEC §4,
+//! §5), each naming the line and field, or the event at fault by its id (its
+//! position when it has none).
 
 use std::fmt;
 
 use jiff::Timestamp;
 
 use crate::calendar::CalendarError;
+use crate::csv::CsvError;
+
+/// Why an event could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default(), field.as_ref().map(|f| format!("field `{f}`: ")).unwrap_or_default())]
+pub struct EventError {
+    /// The 1-based line (JSON Lines) or the line the CSV record starts on.
+    pub line: Option<usize>,
+    /// The field at fault, when one is.
+    pub field: Option<String>,
+    /// What is wrong, in plain language.
+    pub message: String,
+}
+
+impl EventError {
+    /// An error about one field, line not yet known.
+    pub(super) fn field(field: &str, message: impl Into<String>) -> Self {
+        EventError {
+            line: None,
+            field: Some(field.to_string()),
+            message: message.into(),
+        }
+    }
+
+    /// The same error, on `line`.
+    pub(super) fn at_line(mut self, line: usize) -> Self {
+        self.line = Some(line);
+        self
+    }
+}
+
+/// A CSV error is an event error on the same line, its column the field.
+impl From<CsvError> for EventError {
+    fn from(e: CsvError) -> Self {
+        EventError {
+            line: Some(e.line),
+            field: e.column,
+            message: e.message,
+        }
+    }
+}
 
 /// Which event an error is about: its `id` when it has one, else its 1-based
 /// position in the input, with its kind and instant.

@@ -2,27 +2,28 @@
 //! says, as a pure function of the contract, the ticket's events and the
 //! evaluation instant (SPEC §4, §5, §10).
 //!
-//! - [`TicketEvent`]: the event log's entries, read from JSON Lines or CSV.
-//! - [`ClockPolicy`]: what the clocks need of a contract.
-//! - [`evaluate`]: one ticket's events to its [`TicketClocks`].
+//! - `event`: [`TicketEvent`], the event log's entries, read from JSON Lines
+//!   or CSV;
+//! - `policy`: [`ClockPolicy`], what the clocks need of a contract;
+//! - `engine`: [`evaluate`], one ticket's events to its [`TicketClocks`];
+//! - `outcome`: [`TicketClocks`] and the other types an evaluation produces;
+//! - `error`: [`EventError`] (reading events) and [`ClockError`] (evaluating).
 
-mod csv;
 mod engine;
 mod error;
 mod event;
 mod metric;
+mod outcome;
 mod policy;
-mod report;
 
-pub use csv::{CsvRecordEnd, csv_records};
 pub use engine::{evaluate, evaluate_with};
-pub use error::{ClockError, EventRef};
-pub use event::{CsvColumns, EventError, EventKind, TicketEvent};
+pub use error::{ClockError, EventError, EventRef};
+pub use event::{CsvColumns, EventKind, TicketEvent};
 pub use metric::Metric;
-pub use policy::{ClockPolicy, MissingCalendar, PriorityTargets};
-pub use report::{
+pub use outcome::{
     ActivePause, Clock, ClockState, Detail, ThresholdCrossing, TicketClocks, TicketStatus,
 };
+pub use policy::{ClockPolicy, MissingCalendar, PriorityTargets};
 
 #[cfg(test)]
 mod tests;

@@ -104,6 +104,7 @@ fn ev(at: Timestamp, kind: EventKind) -> TicketEvent {
         id: None,
         by: None,
         note: None,
+        seq: None,
     }
 }
 
@@ -787,4 +788,104 @@ fn invalid_logs_are_errors_naming_the_event() {
         msg.contains("two different events share the id `x`"),
         "{msg}"
     );
+}
+
+fn with_seq(mut e: TicketEvent, seq: u64) -> TicketEvent {
+    e.seq = Some(seq);
+    e
+}
+
+#[test]
+fn seq_puts_a_pause_before_a_client_reply_of_the_same_second() {
+    // By kind rank the reply comes first and the pause holds; recorded as
+    // "paused, then the client replied", the reply resumes the pause.
+    let base = [
+        opened("2026-03-02 09:00", "critical"),
+        at("2026-03-02 09:30", Replied),
+    ];
+    let pause = paused("2026-03-02 10:00", "approval");
+    let reply = at("2026-03-02 10:00", ClientReplied);
+    let by_rank = eval(
+        &[base.to_vec(), vec![pause.clone(), reply.clone()]].concat(),
+        "2026-03-02 11:00",
+    );
+    assert!(by_rank.pause.is_some());
+    assert_eq!(clock(&by_rank, Resolution, 1).state, ClockState::Paused);
+
+    let recorded = [
+        base.to_vec(),
+        vec![with_seq(reply.clone(), 8), with_seq(pause.clone(), 7)],
+    ]
+    .concat();
+    let by_seq = eval(&recorded, "2026-03-02 11:00");
+    assert!(by_seq.pause.is_none(), "{:?}", by_seq.pause);
+    let resolution = clock(&by_seq, Resolution, 1);
+    assert_eq!(resolution.state, ClockState::Running);
+    assert_eq!(
+        (secs(resolution.elapsed), secs(resolution.paused)),
+        (h(2), 0)
+    );
+    // The reply opened a next-response cycle at 10:00, running since.
+    assert_eq!(secs(clock(&by_seq, NextResponse, 1).elapsed), h(1));
+    // Line order does not matter, with seq either.
+    let mut reversed = recorded.clone();
+    reversed.reverse();
+    assert_eq!(eval(&reversed, "2026-03-02 11:00"), by_seq);
+}
+
+#[test]
+fn in_one_second_events_with_seq_come_first_then_the_others_by_kind() {
+    // With seq: the pause (1); without: the client's reply. The pause comes
+    // first, then the reply resumes it: no pause in force.
+    let events = [
+        opened("2026-03-02 09:00", "critical"),
+        at("2026-03-02 09:30", Replied),
+        at("2026-03-02 10:00", ClientReplied),
+        with_seq(paused("2026-03-02 10:00", "approval"), 1),
+    ];
+    let t = eval(&events, "2026-03-02 11:00");
+    assert!(t.pause.is_none());
+    // Without seq the pause (rank 5) comes after the reply (rank 2).
+    let mut plain = events.clone();
+    plain[3].seq = None;
+    assert!(eval(&plain, "2026-03-02 11:00").pause.is_some());
+    // Equal seqs fall back to kind rank: reply, then pause.
+    let mut same = events.clone();
+    same[2].seq = Some(1);
+    assert!(eval(&same, "2026-03-02 11:00").pause.is_some());
+}
+
+#[test]
+fn copies_differing_only_in_seq_are_one_event_at_its_lowest_seq() {
+    let reply = at("2026-03-02 10:00", ClientReplied);
+    let pause = paused("2026-03-02 10:00", "approval");
+    let base = vec![
+        opened("2026-03-02 09:00", "critical"),
+        at("2026-03-02 09:30", Replied),
+    ];
+    let once = [
+        base.clone(),
+        vec![with_seq(pause.clone(), 5), with_seq(reply.clone(), 6)],
+    ]
+    .concat();
+    let expected = eval(&once, "2026-03-02 11:00");
+    // The pause re-sent with a later seq and without one: still at seq 5.
+    let mut resent = once.clone();
+    resent.push(with_seq(pause.clone(), 9));
+    resent.push(pause.clone());
+    resent.reverse();
+    assert_eq!(eval(&resent, "2026-03-02 11:00"), expected);
+    // An id is one event whatever its copies' seq; not a conflict.
+    let mut keyed = once.clone();
+    keyed[2].id = Some("p1".into());
+    let mut copy = keyed[2].clone();
+    copy.seq = Some(11);
+    keyed.push(copy);
+    assert!(evaluate(&policy(), &keyed, b("2026-03-02 11:00")).is_ok());
+    // But an id reused for another event still is.
+    let mut other = keyed[2].clone();
+    other.kind = Resumed;
+    keyed.push(other);
+    let e = evaluate(&policy(), &keyed, b("2026-03-02 11:00")).unwrap_err();
+    assert!(matches!(e, ClockError::ConflictingId { .. }), "{e}");
 }

@@ -102,6 +102,7 @@ fn log() -> impl Strategy<Value = Vec<TicketEvent>> {
                 id,
                 by: None,
                 note: None,
+                seq: None,
             };
             let mut events = vec![event(
                 0,
@@ -122,6 +123,57 @@ fn log() -> impl Strategy<Value = Vec<TicketEvent>> {
 
 fn now() -> impl Strategy<Value = Timestamp> {
     (0..=SPAN_MINS + 24 * 60).prop_map(at)
+}
+
+/// A valid log whose events carry a `seq` or not: `opened` has the lowest
+/// (so it comes first in its second), `closed` none (so it comes last), the
+/// others a random one or none, with repeats (ties are broken by kind).
+fn log_with_seq() -> impl Strategy<Value = Vec<TicketEvent>> {
+    log().prop_flat_map(|events| {
+        let n = events.len();
+        (
+            Just(events),
+            proptest::collection::vec(proptest::option::of(1..20u64), n),
+        )
+            .prop_map(|(mut events, seqs)| {
+                for (e, seq) in events.iter_mut().zip(seqs) {
+                    e.seq = match e.kind {
+                        EventKind::Opened { .. } => Some(0),
+                        EventKind::Closed => None,
+                        _ => seq,
+                    };
+                }
+                events
+            })
+    })
+}
+
+/// `events` shuffled, with some of them re-sent: a copy has the same `seq`,
+/// or, if the original has one, a later one or none (the first recording
+/// stands).
+fn resent(events: Vec<TicketEvent>) -> impl Strategy<Value = Vec<TicketEvent>> {
+    let n = events.len();
+    (
+        Just(events),
+        proptest::collection::vec((0..n, 0..3u8), 0..6),
+    )
+        .prop_map(|(mut events, repeats)| {
+            let copies: Vec<_> = repeats
+                .iter()
+                .map(|&(i, how)| {
+                    let mut copy = events[i].clone();
+                    copy.seq = match (copy.seq, how) {
+                        (Some(s), 1) => Some(s + 100),
+                        (Some(_), 2) => None,
+                        (seq, _) => seq,
+                    };
+                    copy
+                })
+                .collect();
+            events.extend(copies);
+            events
+        })
+        .prop_shuffle()
 }
 
 proptest! {
@@ -150,6 +202,40 @@ proptest! {
         // Every generated log is valid, so both must evaluate.
         let sorted = evaluate(&p, &events, now).unwrap();
         prop_assert_eq!(evaluate(&p, &shuffled, now).unwrap(), sorted);
+    }
+
+    #[test]
+    fn with_seq_shuffling_and_re_sending_events_do_not_change_the_clocks(
+        (events, shuffled) in log_with_seq()
+            .prop_flat_map(|events| (Just(events.clone()), resent(events))),
+        now in now(),
+        mixed in any::<bool>(),
+        resume in any::<bool>(),
+    ) {
+        let p = policy(mixed, resume);
+        let sorted = evaluate(&p, &events, now).unwrap();
+        prop_assert_eq!(evaluate(&p, &shuffled, now).unwrap(), sorted);
+    }
+
+    #[test]
+    fn without_seq_events_apply_in_kind_order_whatever_their_lines(
+        events in log_with_seq(),
+        now in now(),
+        resume in any::<bool>(),
+    ) {
+        // Dropping every seq gives the clocks of the same log without seq,
+        // and a log whose seqs follow the kind order gives them too.
+        let p = policy(false, resume);
+        let plain: Vec<_> = events.iter().cloned().map(|e| TicketEvent { seq: None, ..e }).collect();
+        let mut ranked = plain.clone();
+        ranked.sort_by_key(|e| (e.at, e.kind.rank(), e.clone()));
+        let numbered: Vec<_> = ranked
+            .iter()
+            .enumerate()
+            .map(|(i, e)| TicketEvent { seq: Some(i as u64), ..e.clone() })
+            .rev()
+            .collect();
+        prop_assert_eq!(evaluate(&p, &numbered, now).unwrap(), evaluate(&p, &plain, now).unwrap());
     }
 
     #[test]

@@ -192,9 +192,7 @@ pub(crate) fn when(t: Timestamp, zone: &TimeZone) -> String {
 
 /// The same instant as RFC 3339 UTC, for `<time datetime>`.
 pub(crate) fn iso(t: Timestamp) -> String {
-    Timestamp::from_second(t.as_second())
-        .unwrap_or(t)
-        .to_string()
+    accord_core::instant::format(t)
 }
 
 /// Business seconds in words: `3 h 20 min`, `45 min`, `0 min`.

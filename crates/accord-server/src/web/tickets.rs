@@ -288,6 +288,7 @@ pub(crate) async fn act(
         id: None,
         by: Some(viewer.user.email.clone()),
         note,
+        seq: None,
     };
     match state
         .store
@@ -428,6 +429,7 @@ pub(crate) async fn open(
                 id: None,
                 by: Some(viewer.user.email.clone()),
                 note: Some(subject.clone()),
+                seq: None,
             },
         };
         match state
@@ -446,6 +448,7 @@ pub(crate) async fn open(
                         id: None,
                         by: Some(viewer.user.email.clone()),
                         note: Some(description.to_string()),
+                        seq: None,
                     };
                     state
                         .store

@@ -264,6 +264,7 @@ async fn ticket(
         id: None,
         by: Some("seed@provider.example".into()),
         note: note.map(str::to_string),
+        seq: None,
     };
     let new = NewTicket {
         client: client.clone(),

@@ -44,9 +44,7 @@ fn at(minutes: i64) -> Timestamp {
     t0() + SignedDuration::from_mins(minutes)
 }
 
-fn rfc3339(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
+use accord_core::instant::format as rfc3339;
 
 /// A server reading a manual clock, with an SMTP sink, an admin token and a
 /// client with the contract above.

@@ -190,6 +190,7 @@ async fn ticket(app: &TestApp, client: &ClientId, contract: &str, key: &str) -> 
             id: None,
             by: Some("client".into()),
             note: Some("The export fails".into()),
+            seq: None,
         },
     };
     app.store
@@ -568,6 +569,7 @@ async fn a_tickets_clock_bar_shows_running_and_paused_time_by_reason(app: &TestA
         id: None,
         by: Some("agent@provider.test".into()),
         note: None,
+        seq: None,
     };
     app.store
         .tickets()

@@ -254,6 +254,7 @@ impl EventColumns {
             id: self.event_id,
             by: self.by,
             note: self.note,
+            seq: None,
         })
     }
 }

@@ -38,6 +38,7 @@ pub fn event(key: &str, kind: EventKind, minutes: i64, id: Option<&str>) -> Tick
         id: id.map(str::to_string),
         by: None,
         note: None,
+        seq: None,
     }
 }
 

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 /// An instant as SPEC §10 prints it: UTC, to the second, with `Z`.
 pub fn instant(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    accord_core::instant::format(t)
 }
 
 /// A ticket status's API name.
