@@ -36,7 +36,7 @@ async fn a_pause_stops_the_clocks_until_resumed_and_is_recorded(app: &TestApp) {
         paused,
         &json!({"kind": "paused", "at": "2026-03-02T08:10:00Z", "reason": "approval",
                 "waiting_on": "client.approver", "note": "asked for sign-off", "id": "p1",
-                "by": "agent@provider.test"})
+                "by": "agent@provider.test", "seq": 2})
     );
     // Paused clocks have no deadline (SPEC §4).
     assert_eq!(clock(&t, "resolution")["deadline"], Value::Null, "{t}");

@@ -142,13 +142,6 @@ pub(crate) fn ts(ms: i64) -> Result<Timestamp> {
         .map_err(|e| Error::Internal(format!("instant {ms} ms out of range: {e}")))
 }
 
-/// An instant as messages print it: RFC 3339 in UTC, to the second.
-pub(crate) fn instant_text(t: Timestamp) -> String {
-    Timestamp::from_second(t.as_second())
-        .unwrap_or(t)
-        .to_string()
-}
-
 pub(crate) fn opt_ts(ms: Option<i64>) -> Result<Option<Timestamp>> {
     ms.map(ts).transpose()
 }
@@ -210,6 +203,8 @@ pub(crate) fn kind_columns(
 /// The columns of a stored event, read back.
 #[derive(Debug)]
 pub(crate) struct EventColumns {
+    /// The order in which the service recorded it.
+    pub seq: i64,
     pub event_id: Option<String>,
     pub kind: String,
     pub at: i64,
@@ -254,7 +249,7 @@ impl EventColumns {
             id: self.event_id,
             by: self.by,
             note: self.note,
-            seq: None,
+            seq: u64::try_from(self.seq).ok(),
         })
     }
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use accord_core::clock::{
     Clock, ClockState, EventKind, ThresholdCrossing, TicketClocks, TicketEvent, TicketStatus,
-    evaluate,
+    canonical, evaluate,
 };
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -19,8 +19,8 @@ use super::{
     enqueue, load_policy, set_job, subscribers, warning_contacts,
 };
 use crate::db::{
-    EventColumns, FUTURE_SKEW_MS, PolicyCache, event_key, instant_text, kind_columns, ms, opt_ts,
-    parse_metric, parse_state, parse_status, status_str, to_u32, ts,
+    EventColumns, FUTURE_SKEW_MS, PolicyCache, event_key, kind_columns, ms, opt_ts, parse_metric,
+    parse_state, parse_status, status_str, to_u32, ts,
 };
 use crate::ids::{ClientId, TicketId};
 use crate::model::{
@@ -104,7 +104,7 @@ fn normalised(e: &TicketEvent) -> TicketEvent {
 }
 
 const EVENT_COLUMNS: &str =
-    "event_key, event_id, kind, at, priority, reason, waiting_on, note, by_whom";
+    "seq, event_key, event_id, kind, at, priority, reason, waiting_on, note, by_whom";
 
 /// A ticket's stored events in arrival order, with their idempotency keys.
 async fn load_keyed_events(conn: &mut Conn, ticket: &Ticket) -> Result<Vec<(String, TicketEvent)>> {
@@ -165,7 +165,7 @@ fn new_events(
             .copied()
             .or_else(|| in_batch.get(&key).map(|&i| &fresh[i].1));
         match seen {
-            Some(old) if *old == e => duplicates += 1,
+            Some(old) if old.same_event(&e) => duplicates += 1,
             Some(_) => {
                 return Err(Error::ConflictingEvent {
                     id: e.id.clone().unwrap_or(key),
@@ -184,14 +184,15 @@ fn new_events(
 /// below both engines' limits, and few distinct statement texts are cached.
 const INSERT_CHUNK: usize = 64;
 
-/// Writes new events with multi-row INSERTs.
+/// Writes new events with multi-row INSERTs, in the order given, and sets
+/// each event's `seq` to the one the database assigned it.
 async fn insert_rows(
     conn: &mut Conn,
     ticket: &Ticket,
-    fresh: &[(String, TicketEvent)],
+    fresh: &mut [(String, TicketEvent)],
     now: Timestamp,
 ) -> Result<()> {
-    for chunk in fresh.chunks(INSERT_CHUNK) {
+    for chunk in fresh.chunks_mut(INSERT_CHUNK) {
         let mut sql = String::from(
             "INSERT INTO ticket_events
              (ticket_id, event_key, event_id, kind, at, priority, reason, waiting_on, note, by_whom, recorded_at)
@@ -211,8 +212,9 @@ async fn insert_rows(
             }
             sql.push(')');
         }
+        sql.push_str(" RETURNING seq, event_key");
         let mut q = sqlx::query(AssertSqlSafe(sql));
-        for (key, e) in chunk {
+        for (key, e) in chunk.iter() {
             let (kind, priority, reason, waiting_on) = kind_columns(&e.kind);
             q = q
                 .bind(ticket.id.as_str())
@@ -227,7 +229,13 @@ async fn insert_rows(
                 .bind(e.by.as_deref())
                 .bind(ms(now));
         }
-        q.execute(&mut *conn).await?;
+        // Keys are unique per ticket, so each returned row names its event.
+        for r in q.fetch_all(&mut *conn).await? {
+            let (seq, key): (i64, String) = (r.try_get("seq")?, r.try_get("event_key")?);
+            if let Some((_, e)) = chunk.iter_mut().find(|(k, _)| *k == key) {
+                e.seq = u64::try_from(seq).ok();
+            }
+        }
     }
     Ok(())
 }
@@ -260,7 +268,12 @@ async fn insert_events(
     if fresh.is_empty() {
         return Ok((done, None));
     }
-    insert_rows(conn, ticket, &fresh, now).await?;
+    // Events arriving together are recorded in the canonical order, so the
+    // `seq` the service assigns orders one request's events as the core
+    // would and only separate requests by arrival.
+    let mut fresh = fresh;
+    fresh.sort_by(|(_, x), (_, y)| canonical(x, y));
+    insert_rows(conn, ticket, &mut fresh, now).await?;
     let newest = fresh
         .iter()
         .map(|(_, e)| ms(e.at))
@@ -590,8 +603,8 @@ async fn fire(
         cycle: clock.cycle,
         share: share.to_string(),
         threshold_s: crossing.threshold.as_secs(),
-        crossed_at: instant_text(at),
-        fired_at: instant_text(now),
+        crossed_at: accord_core::instant::format(at),
+        fired_at: accord_core::instant::format(now),
     };
     let payload = serde_json::to_string(&payload)
         .map_err(|e| Error::Internal(format!("crossing payload: {e}")))?;
@@ -725,6 +738,7 @@ pub(crate) async fn append_events(
 /// The stored columns of one event row.
 fn event_columns_from_row(r: &<Db as sqlx::Database>::Row) -> Result<EventColumns> {
     Ok(EventColumns {
+        seq: r.try_get("seq")?,
         event_id: r.try_get("event_id")?,
         kind: r.try_get("kind")?,
         at: r.try_get("at")?,

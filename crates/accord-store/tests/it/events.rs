@@ -261,3 +261,93 @@ fn accord_store_contract() -> accord_core::contract::Contract {
     let src = accord_core::diagnostic::SourceFile::new("test.contract.toml", text);
     accord_core::contract::Contract::parse(&src, &mut |_| unreachable!()).unwrap()
 }
+
+fn paused(minutes: i64, id: &str) -> accord_core::clock::TicketEvent {
+    event(
+        "T-1",
+        EventKind::Paused {
+            reason: "approval".into(),
+            waiting_on: None,
+        },
+        minutes,
+        Some(id),
+    )
+}
+
+both!(events_of_one_second_from_separate_requests_apply_in_arrival_order);
+async fn events_of_one_second_from_separate_requests_apply_in_arrival_order(db: &TestDb) {
+    let s = &db.store;
+    let client = client_with_contract(s, "Acme", "acme").await;
+    let ticket = open(s, &client, "acme", "T-1", "normal", 0).await;
+    // A pause, then in the same second the client's answer to it: by kind
+    // alone the answer would sort first and the pause would stand.
+    let tickets = s.tickets();
+    tickets
+        .append(&Tenant::Provider, &ticket.id, &[paused(20, "p")], at(20))
+        .await
+        .unwrap();
+    let answer = event("T-1", EventKind::ClientReplied, 20, Some("a"));
+    tickets
+        .append(&Tenant::Provider, &ticket.id, &[answer], at(20))
+        .await
+        .unwrap();
+    let stored = tickets
+        .with_clocks(&Tenant::Provider, &ticket.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let seqs: Vec<u64> = stored.events.iter().map(|e| e.seq.unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    let resolution = stored
+        .clocks
+        .iter()
+        .find(|c| c.metric.as_str() == "resolution")
+        .unwrap();
+    assert_eq!(resolution.state.as_str(), "running");
+    // The core, given the stored events with their seq, agrees.
+    let policy = ClockPolicy::from_contract(&accord_store_contract()).unwrap();
+    let replayed = evaluate(&policy, &stored.events, at(20)).unwrap();
+    let r = replayed
+        .of(accord_core::clock::Metric::Resolution)
+        .next()
+        .unwrap();
+    assert_eq!(r.state.as_str(), "running");
+}
+
+both!(the_order_of_one_batch_never_changes_the_result);
+async fn the_order_of_one_batch_never_changes_the_result(db: &TestDb) {
+    let s = &db.store;
+    let client = client_with_contract(s, "Acme", "acme").await;
+    let mut states = Vec::new();
+    for (key, flip) in [("T-1", false), ("T-2", true)] {
+        let ticket = open(s, &client, "acme", key, "normal", 0).await;
+        let mut batch = vec![event(key, EventKind::ClientReplied, 20, Some("a")), {
+            let mut p = paused(20, "p");
+            p.ticket = key.to_string();
+            p
+        }];
+        if flip {
+            batch.reverse();
+        }
+        s.tickets()
+            .append(&Tenant::Provider, &ticket.id, &batch, at(20))
+            .await
+            .unwrap();
+        let stored = s
+            .tickets()
+            .with_clocks(&Tenant::Provider, &ticket.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let kinds: Vec<&str> = stored.events.iter().map(|e| e.kind.as_str()).collect();
+        let clocks: Vec<_> = stored
+            .clocks
+            .iter()
+            .map(|c| (c.metric, c.state, c.elapsed_secs, c.paused_secs))
+            .collect();
+        states.push((kinds, clocks));
+    }
+    assert_eq!(states[0], states[1]);
+    // Recorded in the canonical order: the client's message, then the pause.
+    assert_eq!(states[0].0, vec!["opened", "client_replied", "paused"]);
+}

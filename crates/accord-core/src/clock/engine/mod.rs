@@ -39,8 +39,11 @@ fn by_content(x: &TicketEvent, y: &TicketEvent) -> Ordering {
     (x.at, x.kind.rank(), x.content()).cmp(&(y.at, y.kind.rank(), y.content()))
 }
 
-/// The canonical order (see the module docs).
-fn canonical(x: &TicketEvent, y: &TicketEvent) -> Ordering {
+/// The canonical order of a ticket's events (see the module docs): by
+/// instant, then within one second by `seq` where events carry one, then by
+/// kind rank and content. The store records a batch in this order, so the
+/// `seq` it assigns never makes the order of a batch's lines matter.
+pub fn canonical(x: &TicketEvent, y: &TicketEvent) -> Ordering {
     let seq = |e: &TicketEvent| (e.seq.is_none(), e.seq);
     x.at.cmp(&y.at)
         .then_with(|| seq(x).cmp(&seq(y)))

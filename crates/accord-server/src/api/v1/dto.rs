@@ -157,6 +157,12 @@ pub struct EventDto {
     /// Who did it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    /// The order in which the service recorded it (SPEC §10): events of one
+    /// second apply in this order, so a replay of an export gives what the
+    /// service showed. On input it orders the events of one second within
+    /// the batch; the service assigns its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
 }
 
 impl From<TicketEvent> for EventDto {
@@ -184,6 +190,7 @@ impl From<TicketEvent> for EventDto {
             note: e.note,
             id: e.id,
             by: e.by,
+            seq: e.seq,
         }
     }
 }
