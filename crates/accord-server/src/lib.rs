@@ -11,6 +11,7 @@
 //! "now" is.
 
 pub mod api;
+pub mod app;
 pub mod clock;
 pub mod error;
 pub mod extract;

@@ -121,7 +121,7 @@ impl Metrics {
                 h.count
             );
         }
-        out.push_str("# HELP accord_events_ingested_total Ticket events stored through the API.\n");
+        out.push_str("# HELP accord_events_ingested_total Ticket events stored (API and web).\n");
         out.push_str("# TYPE accord_events_ingested_total counter\n");
         let _ = writeln!(
             out,

@@ -25,7 +25,9 @@ pub struct AppState {
     pub wake_scheduler: Arc<Notify>,
     /// Poked when a write put messages in the outbox.
     pub wake_delivery: Arc<Notify>,
-    /// The web pages' options, sign-in limiter and parsed contracts.
+    /// Stored contract versions, parsed once.
+    pub contracts: Arc<crate::app::contracts::ContractCache>,
+    /// The web pages' options and sign-in limiter.
     pub web: Arc<crate::web::WebState>,
 }
 
@@ -44,28 +46,8 @@ impl AppState {
             clock,
             wake_scheduler: Arc::new(Notify::new()),
             wake_delivery: Arc::new(Notify::new()),
+            contracts: Arc::default(),
             web: crate::web::WebState::new(web),
         })
-    }
-}
-
-impl AppState {
-    /// The side work of opening a ticket: its clocks are scheduled, and one
-    /// opened with time already past its thresholds has fired them.
-    pub fn opened(&self) {
-        self.wake_scheduler.notify_one();
-        self.wake_delivery.notify_one();
-    }
-
-    /// The side work of a write to tickets, done once for every caller:
-    /// the scheduler looks again at what is due, and crossings the write
-    /// fired are logged, counted and handed to delivery.
-    pub fn written(&self, fired: &[accord_store::FiredCrossing]) {
-        self.wake_scheduler.notify_one();
-        if !fired.is_empty() {
-            crate::notify::log_crossings(fired);
-            self.metrics.firings(fired.len());
-            self.wake_delivery.notify_one();
-        }
     }
 }

@@ -72,7 +72,7 @@ pub(crate) async fn show(
     if !versions.iter().any(|v| v.version == selected) {
         return Err(PageError::NotFound);
     }
-    let cache = &state.web.contracts;
+    let cache = &state.contracts;
     let parsed = cache.get(&state, &viewer.tenant, &id, selected).await?;
     let appendix = accord_docs::html::fragment(&accord_docs::appendix(&parsed.contract));
     // What changed from the version before the one shown.

@@ -13,8 +13,9 @@ use jiff::civil::Date;
 use minijinja::context;
 use serde::Serialize;
 
+use crate::app::tickets::Live;
 use crate::state::AppState;
-use crate::web::live::{self, Live};
+use crate::web::live;
 use crate::web::page::{self, Frame, PageResult};
 use crate::web::session::Viewer;
 
@@ -140,7 +141,7 @@ async fn dashboard(state: &AppState, viewer: &Viewer) -> PageResult {
     let now = state.clock.now();
     let tenant = &viewer.tenant;
     let names = client_names(state, tenant).await?;
-    let lives = live::open_tickets(state, tenant, now).await?;
+    let lives = crate::app::tickets::open_tickets(state, tenant, now).await?;
     let client_of = |id: &ClientId| names.get(id.as_str()).cloned().unwrap_or_default();
 
     // At risk: live clocks that are counting, least time left first.
@@ -285,7 +286,7 @@ async fn portal(state: &AppState, viewer: &Viewer) -> PageResult {
     let now = state.clock.now();
     let tenant = &viewer.tenant;
     let names = client_names(state, tenant).await?;
-    let lives = live::open_tickets(state, tenant, now).await?;
+    let lives = crate::app::tickets::open_tickets(state, tenant, now).await?;
     let waiting = waiting_rows(&lives, &names, viewer, now);
     let open: Vec<PortalTicket> = lives
         .iter()

@@ -1,184 +1,20 @@
-//! Clocks as they stand now (SPEC §4, §5) and how pages show them.
+//! How pages show clocks (SPEC §4, §5): words, numbers and bars for the
+//! clocks the application layer evaluated as of now (`app::tickets`).
 //!
-//! Stored clock rows are as of the last event; a page needs them as of the
-//! request, so a ticket's events are evaluated again at `now` with the
-//! contract version that governs it (parsed once and cached). The bar of a
-//! clock is drawn on its business-time axis: it is cut at every event
+//! The bar of a clock is drawn on its business-time axis: it is cut at every event
 //! instant, and the core's evaluation at each cut says how much of the
 //! stretch ran and how much was paused under which reason, so the bar is
 //! exactly the core's figures, not a second implementation of them.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
 
-use accord_core::clock::{
-    ClockPolicy, ClockState, Detail, Metric, TicketClocks, TicketEvent, evaluate_with,
-};
+use accord_core::clock::{ClockState, Detail, Metric, evaluate_with};
 use accord_core::contract::Contract;
-use accord_store::{Tenant, Ticket, TicketFilter, TicketId};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use crate::state::AppState;
-use crate::web::page::{PageError, PageResult};
-
-/// A parsed contract version and its clock policy.
-#[derive(Debug)]
-pub(crate) struct Parsed {
-    pub contract: Contract,
-    pub policy: ClockPolicy,
-}
-
-/// Parsed contract versions by (contract id, version): stored versions
-/// never change, so entries never go stale.
-#[derive(Debug, Default)]
-pub(crate) struct ContractCache(Mutex<HashMap<(String, u32), Arc<Parsed>>>);
-
-impl ContractCache {
-    /// Version `version` of contract `id`, as the tenant may see it.
-    pub(crate) async fn get(
-        &self,
-        state: &AppState,
-        tenant: &Tenant,
-        id: &str,
-        version: u32,
-    ) -> PageResult<Arc<Parsed>> {
-        let key = (id.to_string(), version);
-        if let Some(p) = self.0.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return Ok(p);
-        }
-        let versions = state.store.contracts().versions(tenant, id).await?;
-        let v = versions
-            .into_iter()
-            .find(|v| v.version == version)
-            .ok_or(PageError::NotFound)?;
-        let contract = accord_store::parse_contract(&v.source_name, &v.source)
-            .map_err(|e| PageError::Internal(format!("stored contract {id} v{version}: {e}")))?;
-        let policy = ClockPolicy::from_contract(&contract)
-            .map_err(|e| PageError::Internal(format!("stored contract {id}: {e}")))?;
-        let parsed = Arc::new(Parsed { contract, policy });
-        if let Ok(mut m) = self.0.lock() {
-            m.insert(key, Arc::clone(&parsed));
-        }
-        Ok(parsed)
-    }
-
-    /// The zone a user without a chosen one reads times in: a client user
-    /// the zone most of its contract's priorities are measured in, staff
-    /// UTC.
-    pub(crate) async fn default_zone(&self, state: &AppState, tenant: &Tenant) -> String {
-        if let Tenant::Client(_) = tenant
-            && let Ok(summaries) = state.store.contracts().summaries(tenant).await
-            && let Some(s) = summaries.first()
-            && let Ok(p) = self
-                .get(state, tenant, &s.contract_id, s.latest_version)
-                .await
-        {
-            let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-            for targets in p.policy.priorities.values() {
-                if let Some(name) = targets.calendar.rules().zone.iana_name() {
-                    *counts.entry(name.to_string()).or_default() += 1;
-                }
-            }
-            if let Some((zone, _)) = counts.into_iter().max_by_key(|(_, n)| *n) {
-                return zone;
-            }
-        }
-        "UTC".to_string()
-    }
-}
-
-/// A ticket with its events and its clocks evaluated now.
-#[derive(Debug)]
-pub(crate) struct Live {
-    pub ticket: Ticket,
-    pub events: Vec<TicketEvent>,
-    pub clocks: TicketClocks,
-    pub parsed: Arc<Parsed>,
-}
-
-impl Live {
-    /// The ticket's subject: the note of its `opened` event.
-    pub(crate) fn subject(&self) -> String {
-        subject(&self.events)
-    }
-}
-
-/// The note of the `opened` event, or a placeholder.
-pub(crate) fn subject(events: &[TicketEvent]) -> String {
-    events
-        .iter()
-        .find(|e| e.kind.as_str() == "opened")
-        .and_then(|e| e.note.clone())
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| "(no subject)".to_string())
-}
-
-/// One ticket evaluated at `now`, if the tenant may see it.
-pub(crate) async fn live_ticket(
-    state: &AppState,
-    tenant: &Tenant,
-    id: &TicketId,
-    now: Timestamp,
-) -> PageResult<Option<Live>> {
-    let Some(t) = state.store.tickets().with_clocks(tenant, id).await? else {
-        return Ok(None);
-    };
-    let parsed = state
-        .web
-        .contracts
-        .get(
-            state,
-            tenant,
-            &t.ticket.contract_id,
-            t.ticket.contract_version,
-        )
-        .await?;
-    let clocks = evaluate_with(&parsed.policy, &t.events, now, Detail::Full)
-        .map_err(|e| PageError::Internal(format!("ticket {}: {e}", t.ticket.id)))?;
-    Ok(Some(Live {
-        ticket: t.ticket,
-        events: t.events,
-        clocks,
-        parsed,
-    }))
-}
-
-/// How many open tickets the dashboard evaluates at most.
-const OPEN_LIMIT: usize = 1_000;
-
-/// Every open ticket the tenant may see, evaluated at `now`.
-pub(crate) async fn open_tickets(
-    state: &AppState,
-    tenant: &Tenant,
-    now: Timestamp,
-) -> PageResult<Vec<Live>> {
-    let filter = TicketFilter {
-        status: Some(accord_core::clock::TicketStatus::Open),
-        ..TicketFilter::default()
-    };
-    let mut tickets: Vec<Ticket> = Vec::new();
-    loop {
-        let page = state
-            .store
-            .tickets()
-            .list(tenant, &filter, tickets.last().map(|t| &t.id), 200)
-            .await?;
-        let done = page.len() < 200;
-        tickets.extend(page);
-        if done || tickets.len() >= OPEN_LIMIT {
-            break;
-        }
-    }
-    let mut out = Vec::with_capacity(tickets.len());
-    for t in tickets {
-        if let Some(live) = live_ticket(state, tenant, &t.id, now).await? {
-            out.push(live);
-        }
-    }
-    Ok(out)
-}
+use crate::app::tickets::Live;
 
 // ---- words and numbers in the viewer's zone ----
 

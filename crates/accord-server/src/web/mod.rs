@@ -18,7 +18,7 @@ mod auth;
 mod contracts;
 mod home;
 mod live;
-mod page;
+pub(crate) mod page;
 mod session;
 mod settings;
 mod tickets;
@@ -53,16 +53,14 @@ impl Default for WebOptions {
     }
 }
 
-/// What the web pages share beyond the store: options, the sign-in rate
-/// limiter and the parsed contracts.
+/// What the web pages share beyond the store: options and the sign-in rate
+/// limiter.
 #[derive(Debug, Default)]
 pub struct WebState {
     /// How it runs.
     pub options: WebOptions,
     /// Failed sign-ins per address and e-mail.
     pub limiter: LoginLimiter,
-    /// Parsed contract versions.
-    pub(crate) contracts: live::ContractCache,
 }
 
 impl WebState {

@@ -156,7 +156,7 @@ impl FromRequestParts<AppState> for Viewer {
         let tenant = session.user.tenant();
         let zone_name = match session.time_zone {
             Some(z) => z,
-            None => state.web.contracts.default_zone(state, &tenant).await,
+            None => state.contracts.default_zone(state, &tenant).await,
         };
         let zone = TimeZone::get(&zone_name).unwrap_or(TimeZone::UTC);
         Ok(Viewer {

@@ -15,8 +15,9 @@ use jiff::Timestamp;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
+use crate::app::tickets::Live;
 use crate::state::AppState;
-use crate::web::live::{self, Live};
+use crate::web::live;
 use crate::web::page::{self, Frame, PageError, PageResult};
 use crate::web::session::{CsrfForm, Viewer};
 
@@ -131,7 +132,7 @@ async fn ticket_page(
     error: Option<String>,
 ) -> PageResult {
     let now = state.clock.now();
-    let live = live::live_ticket(state, &viewer.tenant, id, now)
+    let live = crate::app::tickets::live_ticket(state, &viewer.tenant, id, now)
         .await?
         .ok_or(PageError::NotFound)?;
     let client_name = state
@@ -297,7 +298,7 @@ pub(crate) async fn act(
         .await
     {
         Ok(done) => {
-            state.written(&done.fired);
+            crate::app::tickets::appended(&state, &done);
             Ok(page::see_other(&format!("/tickets/{id}")))
         }
         Err(accord_store::Error::Events(e)) => refused(&state, &viewer, &id, e.to_string()).await,
@@ -346,7 +347,6 @@ async fn new_page(
         let versions = state.store.contracts().versions(&viewer.tenant, id).await?;
         if let Some(v) = versions.last() {
             let p = state
-                .web
                 .contracts
                 .get(state, &viewer.tenant, id, v.version)
                 .await?;
@@ -450,13 +450,9 @@ pub(crate) async fn open(
                         note: Some(description.to_string()),
                         seq: None,
                     };
-                    state
-                        .store
-                        .tickets()
-                        .append(&viewer.tenant, &t.id, &[message], state.clock.now())
-                        .await?;
+                    crate::app::tickets::append(&state, &viewer.tenant, &t.id, &[message]).await?;
                 }
-                state.opened();
+                crate::app::tickets::opened(&state);
                 return Ok(page::see_other(&format!("/tickets/{}", t.id)));
             }
             Err(accord_store::Error::Conflict(_)) => n += 1,

@@ -214,3 +214,59 @@ async fn bad_requests_get_precise_problems_and_write_nothing(app: &TestApp) {
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
 }
 both!(bad_requests_get_precise_problems_and_write_nothing);
+
+/// The API reads clocks as the ticket page does: evaluated now, not as they
+/// were stored with the last event.
+async fn ticket_clocks_are_evaluated_as_of_now(db: accord_store::testing::TestDb) {
+    let t0: jiff::Timestamp = "2026-03-02T08:00:00Z".parse().unwrap();
+    let manual = accord_server::ManualClock::new(t0);
+    let app = TestApp::start_with(db, accord_server::Settings::default(), manual.clock()).await;
+    let (client, _) = app.client("Acme", "ACME").await;
+    let staff = app.token(Role::Agent, None, "agent@provider.test").await;
+    let id = app
+        .open_ticket(&staff, &client, "ACME", "T-1", "2026-03-02T08:00:00Z")
+        .await;
+    let clock = |t: &serde_json::Value, metric: &str| {
+        t["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["metric"] == metric)
+            .unwrap()
+            .clone()
+    };
+    manual.set(t0 + jiff::SignedDuration::from_mins(30));
+    let (_, t) = json_of(
+        app.get(Some(&staff), &format!("/api/v1/tickets/{id}"))
+            .await,
+    )
+    .await;
+    let resolution = clock(&t, "resolution");
+    assert_eq!(resolution["elapsed_s"], 1800, "{t}");
+    assert_eq!(resolution["evaluated_at"], "2026-03-02T08:30:00Z");
+    assert_eq!(clock(&t, "first_response")["state"], "running");
+    // An hour and a half in, the 1 h first response is overdue.
+    manual.set(t0 + jiff::SignedDuration::from_mins(90));
+    let (_, t) = json_of(
+        app.get(Some(&staff), &format!("/api/v1/tickets/{id}"))
+            .await,
+    )
+    .await;
+    let first = clock(&t, "first_response");
+    assert_eq!(first["state"], "overdue", "{t}");
+    assert_eq!(first["breached_at"], "2026-03-02T09:00:00Z");
+    assert_eq!(first["evaluated_at"], "2026-03-02T09:30:00Z");
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ticket_clocks_are_evaluated_as_of_now_sqlite() {
+    ticket_clocks_are_evaluated_as_of_now(accord_store::testing::TestDb::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ticket_clocks_are_evaluated_as_of_now_postgres() {
+    if let Some(db) = accord_store::testing::TestDb::postgres().await {
+        ticket_clocks_are_evaluated_as_of_now(db).await;
+    }
+}

@@ -3,7 +3,7 @@
 //! interchange format.
 
 use accord_core::clock::{EventKind, TicketEvent, TicketStatus};
-use accord_store::{AtRisk, ContractVersion, StoredClock, Ticket, TicketWithClocks};
+use accord_store::{AtRisk, ContractVersion, StoredClock, Ticket};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -105,6 +105,32 @@ pub struct ClockDto {
     pub next_threshold: Option<NextThreshold>,
     /// The instant these figures were computed at.
     pub evaluated_at: String,
+}
+
+impl ClockDto {
+    /// A clock the core evaluated at `at`.
+    pub fn evaluated(c: &accord_core::clock::Clock, at: Timestamp) -> ClockDto {
+        ClockDto {
+            metric: c.metric.as_str().to_string(),
+            cycle: c.cycle,
+            state: c.state.as_str().to_string(),
+            target_s: c.target.as_secs(),
+            elapsed_s: c.elapsed.as_secs(),
+            paused_s: c.paused.as_secs(),
+            remaining_s: c.remaining.as_secs(),
+            started_at: instant(c.started_at),
+            stopped_at: c.stopped_at.map(instant),
+            deadline: c.deadline.map(instant),
+            breached_at: c.breached_at.map(instant),
+            next_threshold: c.next_crossing().and_then(|n| {
+                Some(NextThreshold {
+                    share: n.share.normalize().to_string(),
+                    at: instant(n.at?),
+                })
+            }),
+            evaluated_at: instant(at),
+        }
+    }
 }
 
 impl From<StoredClock> for ClockDto {
@@ -216,11 +242,17 @@ pub struct TicketDetail {
     pub timeline: Vec<EventDto>,
 }
 
-impl From<TicketWithClocks> for TicketDetail {
-    fn from(t: TicketWithClocks) -> Self {
+impl From<crate::app::tickets::Live> for TicketDetail {
+    fn from(t: crate::app::tickets::Live) -> Self {
+        let at = t.clocks.at;
         TicketDetail {
             ticket: t.ticket.into(),
-            clocks: t.clocks.into_iter().map(Into::into).collect(),
+            clocks: t
+                .clocks
+                .clocks
+                .iter()
+                .map(|c| ClockDto::evaluated(c, at))
+                .collect(),
             timeline: t.events.into_iter().map(Into::into).collect(),
         }
     }

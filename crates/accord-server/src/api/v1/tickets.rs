@@ -3,7 +3,7 @@
 //! caller's tenant, so another client's ticket is simply not found.
 
 use accord_core::clock::{TicketEvent, TicketStatus};
-use accord_store::{ClientId, NewTicket, TicketFilter, TicketId};
+use accord_store::{ClientId, NewTicket, Tenant, TicketFilter, TicketId};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{AppendedDto, AtRiskDto, EventBatch, TicketDetail, TicketDto, TicketPage};
+use crate::app::{self, AppError};
 use crate::error::{ApiError, ApiResult, Place, Problem};
 use crate::extract::{Caller, JsonBody, OptionalJson, QueryParams};
 use crate::state::AppState;
@@ -156,18 +157,14 @@ pub async fn open(
         contract_id: body.contract_id,
         opened,
     };
-    let ticket = state
-        .store
-        .tickets()
-        .open(&caller.tenant, new, state.clock.now())
+    let ticket = app::tickets::open(&state, &caller.tenant, new)
         .await
         .map_err(|e| match e {
-            accord_store::Error::NotFound => {
+            AppError::Store(accord_store::Error::NotFound) => {
                 ApiError::NotFound("no such client, or no such contract for this client".into())
             }
             other => other.into(),
         })?;
-    state.opened();
     let location = format!("/api/v1/tickets/{}", ticket.id);
     Ok((
         StatusCode::CREATED,
@@ -196,12 +193,16 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> ApiResult<Json<TicketDetail>> {
     let id = parse_ticket_id(&id)?;
-    let found = state
-        .store
-        .tickets()
-        .with_clocks(&caller.tenant, &id)
-        .await?;
-    found.map(|t| Json(t.into())).ok_or_else(|| no_ticket(&id))
+    detail(&state, &caller.tenant, &id).await
+}
+
+/// A ticket with its clocks as of now, the same evaluation the web's ticket
+/// page shows.
+async fn detail(state: &AppState, tenant: &Tenant, id: &TicketId) -> ApiResult<Json<TicketDetail>> {
+    let live = app::tickets::live_ticket(state, tenant, id, state.clock.now())
+        .await?
+        .ok_or_else(|| no_ticket(id))?;
+    Ok(Json(live.into()))
 }
 
 /// Builds a core event from a JSON object without `ticket`, through the
@@ -277,19 +278,12 @@ pub async fn append(
         .into_iter()
         .map(|(i, o)| event_from_object(o, &ticket.key, i))
         .collect::<ApiResult<Vec<_>>>()?;
-    let done = state
-        .store
-        .tickets()
-        .append(&caller.tenant, &id, &events, state.clock.now())
+    let done = app::tickets::append(&state, &caller.tenant, &id, &events)
         .await
         .map_err(|e| match e {
-            accord_store::Error::NotFound => no_ticket(&id),
+            AppError::Store(accord_store::Error::NotFound) => no_ticket(&id),
             other => other.into(),
         })?;
-    state.metrics.events_ingested(done.inserted);
-    if done.inserted > 0 {
-        state.written(&done.fired);
-    }
     Ok((
         StatusCode::CREATED,
         Json(AppendedDto {
@@ -397,31 +391,19 @@ async fn append_one(
         .entry("by")
         .or_insert_with(|| caller.user.email.clone().into());
     let event = event_from_object(fields, &ticket.key, None)?;
-    let done = state
-        .store
-        .tickets()
-        .append(&caller.tenant, &id, &[event], now)
+    app::tickets::append(state, &caller.tenant, &id, &[event])
         .await
         .map_err(|e| match e {
-            accord_store::Error::NotFound => no_ticket(&id),
-            accord_store::Error::Events(
+            AppError::Store(accord_store::Error::NotFound) => no_ticket(&id),
+            AppError::Store(accord_store::Error::Events(
                 e @ accord_core::clock::ClockError::PauseReasonNotAllowed { .. },
-            ) => ApiError::Unprocessable {
+            )) => ApiError::Unprocessable {
                 detail: e.to_string(),
                 place: Place::field("reason"),
             },
             other => other.into(),
         })?;
-    state.metrics.events_ingested(done.inserted);
-    if done.inserted > 0 {
-        state.written(&done.fired);
-    }
-    let found = state
-        .store
-        .tickets()
-        .with_clocks(&caller.tenant, &id)
-        .await?;
-    found.map(|t| Json(t.into())).ok_or_else(|| no_ticket(&id))
+    detail(state, &caller.tenant, &id).await
 }
 
 /// Pause the ticket's live clocks (a `paused` event), with the reason and
