@@ -1,14 +1,17 @@
-//! Accord's service (issue 5; SPEC §1, §4, §9, §10): the JSON API under
-//! `/api/v1` over [`accord_store`], operations endpoints, and the one
+//! Accord's service (SPEC §1, §4, §7, §9, §10): the JSON API under
+//! `/api/v1` and the web application over one application layer, the
+//! scheduler and delivery workers, operations endpoints, and the one
 //! [`launch`] function that tests, the CLI and production all call.
 //!
-//! Layout: `api/v1/*.rs` mirror the URLs and only parse, authorise, call
-//! the store and render; `extract.rs` turns requests into typed values or
-//! problems; `error.rs` is the one HTTP error type; `ops.rs` serves
-//! `/healthz`, `/readyz` and `/metrics`; `settings.rs` is the typed
-//! configuration; `notify/` runs the monitor that fires threshold crossings
-//! and the worker that delivers their notifications; `clock.rs` says what
-//! "now" is.
+//! Layout: `app/` holds the use cases both front ends share (clocks as of
+//! now, writes with their side work, the parsed-contract cache);
+//! `api/v1/*.rs` and `web/*.rs` mirror the URLs and only parse, authorise,
+//! call the application layer or the store and render; `extract.rs` turns
+//! requests into typed values or problems; `error.rs` is the one HTTP error
+//! type; `ops.rs` serves `/healthz`, `/readyz` and `/metrics`;
+//! `settings.rs` is the typed configuration; `notify/` runs the scheduler
+//! that claims due work and the worker that delivers the outbox; `clock.rs`
+//! says what "now" is.
 
 pub mod api;
 pub mod app;

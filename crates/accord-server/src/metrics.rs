@@ -1,4 +1,4 @@
-//! A small Prometheus registry (issue 5, operations): requests by route and
+//! A small Prometheus registry: requests by route and
 //! status, request latency histograms by route, events ingested. Written
 //! by hand: a handful of counters does not need an exporter crate.
 

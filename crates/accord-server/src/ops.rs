@@ -1,4 +1,4 @@
-//! Operations endpoints (issue 5, operations): `/healthz` (the process is
+//! Operations endpoints: `/healthz` (the process is
 //! up), `/readyz` (the database answers) and `/metrics` (Prometheus text).
 
 use axum::extract::State;

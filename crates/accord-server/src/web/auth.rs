@@ -1,4 +1,4 @@
-//! Signing in and out (issue 6). A sign-in always makes a new session id
+//! Signing in and out. A sign-in always makes a new session id
 //! and ends the one the browser came with, so an id planted before sign-in
 //! is never promoted; "sign out everywhere" ends every session of the user.
 

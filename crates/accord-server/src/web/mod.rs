@@ -1,4 +1,4 @@
-//! The web application (issue 6; SPEC §1, §4, §5, §7): server-rendered
+//! The web application (SPEC §1, §4, §5, §7): server-rendered
 //! pages for provider staff (dashboard, tickets, contracts, settings) and
 //! the client portal, over the same store as the JSON API.
 //!

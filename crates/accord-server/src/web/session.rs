@@ -1,4 +1,4 @@
-//! Browser sessions (issue 6, security): the session cookie, the signed-in
+//! Browser sessions and their security: the session cookie, the signed-in
 //! [`Viewer`] of a request, forms checked for their CSRF token and origin
 //! ([`CsrfForm`]), and the in-memory limit on failed sign-ins.
 //!

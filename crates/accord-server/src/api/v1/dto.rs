@@ -318,7 +318,7 @@ impl From<ContractVersion> for ContractVersionDto {
     }
 }
 
-// ---- organisations, users, tokens, contract diffs (issue 5) ----
+// ---- organisations, users, tokens, contract diffs ----
 
 /// An organisation: the provider or one of its clients (SPEC §1).
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,4 +1,4 @@
-//! API v1 (issue 5): the routes, and the OpenAPI 3.1 document generated
+//! API v1: the routes, and the OpenAPI 3.1 document generated
 //! from the handlers' annotations.
 
 pub mod contracts;
@@ -55,7 +55,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tickets::append))
         .routes(routes!(contracts::upload))
         .routes(routes!(contracts::versions, contracts::amend))
-        // ---- accounts, pauses, contract versions (issue 5) ----
+        // ---- accounts, pauses, contract versions ----
         .routes(routes!(organisations::list, organisations::create))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::me))
