@@ -228,8 +228,20 @@ impl Store {
     }
 }
 
-/// Parses a contract's text as the store does before storing it (no
-/// referenced files), with every diagnostic on error ([`Error::Contract`]).
+/// Parses a contract's text as the store does before storing it without
+/// files, with every diagnostic on error ([`Error::Contract`]).
 pub fn parse_contract(source_name: &str, text: &str) -> Result<accord_core::contract::Contract> {
     db::sqlite::parse_contract(source_name, text)
+}
+
+/// Parses a contract's text as the store does before storing it with
+/// `files` (its holiday files, see
+/// [`Contracts::put_version_with_files`]), with every diagnostic on error
+/// ([`Error::Contract`]).
+pub fn parse_contract_with_files(
+    source_name: &str,
+    text: &str,
+    files: &ContractFiles,
+) -> Result<accord_core::contract::Contract> {
+    db::sqlite::parse_with_files(source_name, text, files).map(|(c, _)| c)
 }

@@ -48,13 +48,12 @@ impl ContractCache {
         if let Some(p) = self.0.lock().ok().and_then(|m| m.get(&key).cloned()) {
             return Ok(p);
         }
-        let versions = state.store.contracts().versions(tenant, id).await?;
-        let v = versions
-            .into_iter()
-            .find(|v| v.version == version)
+        let contract = state
+            .store
+            .contracts()
+            .parsed_version(tenant, id, version)
+            .await?
             .ok_or(PageError::NotFound)?;
-        let contract = accord_store::parse_contract(&v.source_name, &v.source)
-            .map_err(|e| PageError::Internal(format!("stored contract {id} v{version}: {e}")))?;
         let policy = ClockPolicy::from_contract(&contract)
             .map_err(|e| PageError::Internal(format!("stored contract {id}: {e}")))?;
         let parsed = Arc::new(Parsed { contract, policy });

@@ -330,7 +330,8 @@ both!(forms_without_the_sessions_csrf_token_or_from_elsewhere_change_nothing);
 async fn a_client_user_reaches_nothing_of_another_client_by_url_or_form(app: &TestApp) {
     let acme = client(app, "Acme", "ACME", "lena@acme.test").await;
     let globex = client(app, "Globex", "GLOBEX", "gus@globex.test").await;
-    let theirs = ticket(app, &globex, "GLOBEX", "T-1").await;
+    // Keys are unique across the installation.
+    let theirs = ticket(app, &globex, "GLOBEX", "G-1").await;
     let ours = ticket(app, &acme, "ACME", "T-1").await;
     let mut lena = Browser::new(app);
     lena.sign_in("lena@acme.test").await;
@@ -595,3 +596,173 @@ async fn a_tickets_clock_bar_shows_running_and_paused_time_by_reason(app: &TestA
     assert!(page.body.contains("Times in UTC."));
 }
 both!(a_tickets_clock_bar_shows_running_and_paused_time_by_reason);
+
+/// A client whose contract's alphabetically last priority is its most
+/// urgent one (`outage`), with one client user.
+async fn client_with_outage(app: &TestApp, until: Option<&str>) -> ClientId {
+    let now = Timestamp::now();
+    let id = app
+        .store
+        .accounts()
+        .create_client("Acme", now)
+        .await
+        .unwrap();
+    let mut text = CONTRACT.replace("CONTRACT_ID", "ACME")
+        + "\n[priorities.outage]\ncalendar = \"always\"\nfirst_response = \"15m\"\nresolution = \"2h\"\n";
+    if let Some(u) = until {
+        text = text.replace(
+            "effective_from = 2026-01-01",
+            &format!("effective_from = 2026-01-01\neffective_until = {u}"),
+        );
+    }
+    app.store
+        .contracts()
+        .put_version(&id, "c.toml", &text, now)
+        .await
+        .unwrap();
+    user(app, "lena@acme.test", Role::Client, Some(id.clone())).await;
+    id
+}
+
+async fn the_portal_preselects_the_least_urgent_priority_and_shows_targets(app: &TestApp) {
+    client_with_outage(app, None).await;
+    let mut lena = Browser::new(app);
+    lena.sign_in("lena@acme.test").await;
+    let form = lena.get("/tickets/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let select = &form.body[form.body.find("<select id=\"priority\"").unwrap()..];
+    let select = &select[..select.find("</select>").unwrap()];
+    assert!(
+        select.contains(
+            "<option value=\"normal\" selected>normal — first response 8 hours, resolution 40 hours</option>"
+        ),
+        "{select}"
+    );
+    assert_eq!(select.matches("selected").count(), 1, "{select}");
+    assert!(
+        select.contains("outage — first response 15 minutes, resolution 2 hours"),
+        "{select}"
+    );
+}
+both!(the_portal_preselects_the_least_urgent_priority_and_shows_targets);
+
+async fn a_tampered_priority_is_refused_in_the_clients_words(app: &TestApp) {
+    let acme = client_with_outage(app, None).await;
+    let mut lena = Browser::new(app);
+    lena.sign_in("lena@acme.test").await;
+    let csrf = lena.get("/tickets/new").await.csrf();
+    let page = lena
+        .post(
+            "/tickets/new",
+            &[
+                ("csrf", &csrf),
+                ("contract", "ACME"),
+                ("priority", "degraded"),
+                ("subject", "Slow pages"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("Choose one of your contract&#x27;s priorities: critical, normal, outage."),
+        "{}",
+        page.body
+    );
+    for internal in ["event #", "unknown priority", "opened at"] {
+        assert!(!page.body.contains(internal), "{internal}: {}", page.body);
+    }
+    let n = app
+        .store
+        .tickets()
+        .count_for_client(&Tenant::Provider, &acme)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
+both!(a_tampered_priority_is_refused_in_the_clients_words);
+
+async fn portal_tickets_are_numbered_across_every_clients_tickets(app: &TestApp) {
+    let globex = client(app, "Globex", "GLOBEX", "gus@globex.test").await;
+    ticket(app, &globex, "GLOBEX", "T-1").await;
+    ticket(app, &globex, "GLOBEX", "T-2").await;
+    let acme = client_with_outage(app, None).await;
+    let mut lena = Browser::new(app);
+    lena.sign_in("lena@acme.test").await;
+    let csrf = lena.get("/tickets/new").await.csrf();
+    let page = lena
+        .post(
+            "/tickets/new",
+            &[
+                ("csrf", &csrf),
+                ("contract", "ACME"),
+                ("priority", "normal"),
+                ("subject", "The export fails"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let mine = app
+        .store
+        .tickets()
+        .list(
+            &Tenant::Client(acme.clone()),
+            &accord_store::TicketFilter::default(),
+            None,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.iter().map(|t| t.key.as_str()).collect::<Vec<_>>(),
+        ["T-3"]
+    );
+}
+both!(portal_tickets_are_numbered_across_every_clients_tickets);
+
+async fn an_expired_contract_takes_no_ticket_and_is_listed_as_expired(app: &TestApp) {
+    let yesterday = jiff::tz::TimeZone::UTC
+        .to_datetime(Timestamp::now())
+        .date()
+        .yesterday()
+        .unwrap();
+    let acme = client_with_outage(app, Some(&yesterday.to_string())).await;
+    let mut lena = Browser::new(app);
+    lena.sign_in("lena@acme.test").await;
+    let csrf = lena.get("/tickets/new").await.csrf();
+    let page = lena
+        .post(
+            "/tickets/new",
+            &[
+                ("csrf", &csrf),
+                ("contract", "ACME"),
+                ("priority", "normal"),
+                ("subject", "The export fails"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let until = yesterday.strftime("%-d %B %Y").to_string();
+    assert!(
+        page.body.contains(&format!(
+            "Your contract ACME has expired: it runs from 1 January 2026 to {until}."
+        )),
+        "{}",
+        page.body
+    );
+    let n = app
+        .store
+        .tickets()
+        .count_for_client(&Tenant::Provider, &acme)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    let list = lena.get("/contracts").await;
+    assert!(
+        list.body.contains(&format!("1 January 2026 – {until}")),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains(">expired</span>"), "{}", list.body);
+}
+both!(an_expired_contract_takes_no_ticket_and_is_listed_as_expired);

@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex};
 
 use accord_core::clock::{ClockPolicy, ClockState, EventKind, Metric, TicketEvent, TicketStatus};
 use jiff::Timestamp;
+use jiff::civil::Date;
 use sqlx::SqlSafeStr;
 use sqlx::error::BoxDynError;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
@@ -49,6 +50,12 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = Embedded(&[
         "web sessions",
         include_str!("../../migrations/sqlite/0003_web_sessions.sql"),
     ),
+    // 0004 is taken by the scheduler's migration.
+    (
+        5,
+        "ticket keys and contract files",
+        include_str!("../../migrations/sqlite/0005_keys_and_contract_files.sql"),
+    ),
 ]);
 
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = Embedded(&[
@@ -66,6 +73,12 @@ pub(crate) const POSTGRES_MIGRATIONS: Embedded = Embedded(&[
         3,
         "web sessions",
         include_str!("../../migrations/postgres/0003_web_sessions.sql"),
+    ),
+    // 0004 is taken by the scheduler's migration.
+    (
+        5,
+        "ticket keys and contract files",
+        include_str!("../../migrations/postgres/0005_keys_and_contract_files.sql"),
     ),
 ]);
 
@@ -94,22 +107,50 @@ pub(crate) async fn migrator(embedded: Embedded) -> Result<Migrator> {
     Ok(Migrator::new(embedded).await?)
 }
 
-/// Parsed contract versions by (contract id, version). Versions are never
-/// changed once stored, so an entry never goes stale.
+/// Parsed contract versions by (contract id, version): their clock policy
+/// and their effective dates. Versions are never changed once stored, so an
+/// entry never goes stale.
 #[derive(Debug, Default)]
-pub(crate) struct PolicyCache(Mutex<HashMap<(String, u32), Arc<ClockPolicy>>>);
+pub(crate) struct PolicyCache {
+    policies: Mutex<HashMap<(String, u32), Arc<ClockPolicy>>>,
+    terms: Mutex<HashMap<(String, u32), Term>>,
+}
+
+/// A contract version's `effective_from` and `effective_until`.
+pub(crate) type Term = (Date, Option<Date>);
 
 impl PolicyCache {
     pub(crate) fn get(&self, contract: &str, version: u32) -> Option<Arc<ClockPolicy>> {
-        let map = self.0.lock().ok()?;
+        let map = self.policies.lock().ok()?;
         map.get(&(contract.to_string(), version)).cloned()
     }
 
     pub(crate) fn put(&self, contract: &str, version: u32, policy: Arc<ClockPolicy>) {
-        if let Ok(mut map) = self.0.lock() {
+        if let Ok(mut map) = self.policies.lock() {
             map.insert((contract.to_string(), version), policy);
         }
     }
+
+    pub(crate) fn term(&self, contract: &str, version: u32) -> Option<Term> {
+        let map = self.terms.lock().ok()?;
+        map.get(&(contract.to_string(), version)).copied()
+    }
+
+    pub(crate) fn put_term(&self, contract: &str, version: u32, term: Term) {
+        if let Ok(mut map) = self.terms.lock() {
+            map.insert((contract.to_string(), version), term);
+        }
+    }
+}
+
+/// The number `n` of a key `T-n` (the form the service generates), if it
+/// is one.
+pub(crate) fn key_number(key: &str) -> Option<i64> {
+    let digits = key.strip_prefix("T-")?;
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 // ---- conversions between values and columns ----

@@ -1,5 +1,7 @@
 //! Stored contract versions (SPEC §2).
 
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -38,3 +40,8 @@ pub struct ContractSummary {
     /// How many versions are stored.
     pub versions: u32,
 }
+
+/// The files uploaded with a contract version (its `holiday_files`), by the
+/// name the contract writes for each, e.g. `holidays/us-federal.ics`, to
+/// their text.
+pub type ContractFiles = BTreeMap<String, String>;

@@ -34,6 +34,9 @@ pub struct ListQuery {
     /// Only open tickets with at most this many business minutes left on
     /// their most pressed live clock (as last computed).
     at_risk_within: Option<u32>,
+    /// Only tickets with this key, e.g. `T-12` (keys are unique across the
+    /// installation; a database from before that may list several).
+    key: Option<String>,
     /// The `next_cursor` of the previous page.
     after: Option<String>,
     /// Page size, 1 to 200 (default 50).
@@ -81,6 +84,7 @@ pub async fn list(
             .transpose()?,
         priority: q.priority,
         at_risk_within_secs: q.at_risk_within.map(|m| i64::from(m) * 60),
+        key: q.key,
     };
     let after = q
         .after
@@ -111,7 +115,7 @@ pub struct OpenTicket {
     client: String,
     /// The contract it falls under (its `id`).
     contract_id: String,
-    /// The ticket's key, unique per client, e.g. `T-1`.
+    /// The ticket's key, e.g. `T-1`: one no ticket of any client has.
     key: String,
     /// A priority of the contract.
     priority: String,
@@ -165,6 +169,10 @@ pub async fn open(
             accord_store::Error::NotFound => {
                 ApiError::NotFound("no such client, or no such contract for this client".into())
             }
+            accord_store::Error::Conflict(what) => ApiError::ConflictAt {
+                detail: format!("{what} already exists: ticket keys are unique across clients"),
+                place: Place::field("key"),
+            },
             other => other.into(),
         })?;
     state.wake_monitor.notify_one();
