@@ -766,3 +766,61 @@ async fn an_expired_contract_takes_no_ticket_and_is_listed_as_expired(app: &Test
     assert!(list.body.contains(">expired</span>"), "{}", list.body);
 }
 both!(an_expired_contract_takes_no_ticket_and_is_listed_as_expired);
+
+async fn a_clock_bars_target_mark_sits_after_the_pauses_before_it(app: &TestApp) {
+    user(app, "agent@provider.test", Role::Agent, None).await;
+    let acme = client(app, "Acme", "ACME", "lena@acme.test").await;
+    // Critical (first response 1 h, round the clock), opened two hours ago:
+    // 20 min running, 30 min paused, then running: the target is reached
+    // 20 + 30 + 40 = 90 min into the bar's 120 (elapsed 90 + paused 30).
+    let now = Timestamp::from_second(Timestamp::now().as_second()).unwrap();
+    let opened = now - jiff::SignedDuration::from_mins(120);
+    let at = |m: i64| opened + jiff::SignedDuration::from_mins(m);
+    let event = |kind: EventKind, m: i64| TicketEvent {
+        ticket: "T-1".into(),
+        kind,
+        at: at(m),
+        id: None,
+        by: Some("agent@provider.test".into()),
+        note: None,
+    };
+    let new = NewTicket {
+        client: acme.clone(),
+        contract_id: "ACME".into(),
+        opened: event(
+            EventKind::Opened {
+                priority: "critical".into(),
+            },
+            0,
+        ),
+    };
+    let t = app
+        .store
+        .tickets()
+        .open(&Tenant::Provider, new, now)
+        .await
+        .unwrap();
+    let pause = EventKind::Paused {
+        reason: "approval".into(),
+        waiting_on: None,
+    };
+    app.store
+        .tickets()
+        .append(
+            &Tenant::Provider,
+            &t.id,
+            &[event(pause, 20), event(EventKind::Resumed, 50)],
+            now,
+        )
+        .await
+        .unwrap();
+    let mut agent = Browser::new(app);
+    agent.sign_in("agent@provider.test").await;
+    let page = agent.get(&format!("/tickets/{}", t.id)).await;
+    let clock = &page.body[page.body.find("data-metric=\"first_response\"").unwrap()..];
+    let bar = &clock[..clock.find("</svg>").unwrap()];
+    // The mark is where the red "over" stretch starts.
+    assert!(bar.contains("class=\"seg over\" x=\"750.0\""), "{bar}");
+    assert!(bar.contains("x1=\"750.0\" x2=\"750.0\""), "{bar}");
+}
+both!(a_clock_bars_target_mark_sits_after_the_pauses_before_it);
