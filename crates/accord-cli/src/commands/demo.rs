@@ -16,12 +16,9 @@ const ACME: &str = include_str!("../../../../examples/acme.contract.toml");
 const AGENCY: &str = include_str!("../../../../examples/agency-fixed-price.contract.toml");
 const HOSTING: &str = include_str!("../../../../examples/hosting-24x7.contract.toml");
 
-/// The store refuses holiday files (a contract is one self-contained text),
-/// so the hosting example's US federal holidays are inlined.
-const US_HOLIDAYS: &str = r#"holidays = [
-  "2026-01-01", "2026-01-19", "2026-02-16", "2026-05-25", "2026-06-19", "2026-07-03",
-  "2026-09-07", "2026-10-12", "2026-11-11", "2026-11-26", "2026-12-25", "2027-01-01",
-]"#;
+/// The hosting example's holiday file, stored with its contract.
+const US_FEDERAL: &str = include_str!("../../../../examples/holidays/us-federal.ics");
+const US_FEDERAL_NAME: &str = "holidays/us-federal.ics";
 
 /// One demo client: its name, contract text and file name, its priorities
 /// (most urgent first) and a pause reason its contract allows.
@@ -59,10 +56,7 @@ fn clients() -> [DemoClient; 3] {
             name: "Northwind Retail Inc.",
             contract_id: "northwind-hosting-2026",
             file: "hosting-24x7.contract.toml",
-            text: HOSTING.replace(
-                r#"holiday_files = ["holidays/us-federal.ics"]"#,
-                US_HOLIDAYS,
-            ),
+            text: HOSTING.to_string(),
             priorities: &["outage", "degraded", "request", "request"],
             pause_reason: "approval",
             user: "carla@northwind.example",
@@ -210,9 +204,13 @@ pub async fn seed(store: &Store, tickets: u32) -> anyhow::Result<String> {
     let mut ids: Vec<ClientId> = Vec::new();
     for c in &clients {
         let id = store.accounts().create_client(c.name, now).await?;
+        let files = accord_store::ContractFiles::from([(
+            US_FEDERAL_NAME.to_string(),
+            US_FEDERAL.to_string(),
+        )]);
         store
             .contracts()
-            .put_version(&id, c.file, &c.text, now)
+            .put_version_with_files(&id, c.file, &c.text, &files, now)
             .await
             .with_context(|| format!("demo contract {}", c.file))?;
         let user = NewUser {
@@ -289,7 +287,9 @@ pub async fn seed(store: &Store, tickets: u32) -> anyhow::Result<String> {
 /// dates (whole UTC days, as the store reads them); `None` if they do not
 /// meet.
 fn demo_window(client: &DemoClient, now: Timestamp) -> anyhow::Result<Option<(i64, i64)>> {
-    let contract = accord_store::parse_contract(client.file, &client.text)?;
+    let files =
+        accord_store::ContractFiles::from([(US_FEDERAL_NAME.to_string(), US_FEDERAL.to_string())]);
+    let contract = accord_store::parse_contract_with_files(client.file, &client.text, &files)?;
     let minutes_before = |t: Timestamp| (now - t).as_secs() / 60;
     let start_of = |d: jiff::civil::Date| {
         TimeZone::UTC.to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
