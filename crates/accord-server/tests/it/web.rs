@@ -824,3 +824,79 @@ async fn a_clock_bars_target_mark_sits_after_the_pauses_before_it(app: &TestApp)
     assert!(bar.contains("x1=\"750.0\" x2=\"750.0\""), "{bar}");
 }
 both!(a_clock_bars_target_mark_sits_after_the_pauses_before_it);
+
+async fn an_amendment_uploaded_with_its_holiday_file_keeps_it(app: &TestApp) {
+    const HOSTING: &str = include_str!("../../../../examples/hosting-24x7.contract.toml");
+    const US_FEDERAL: &str = include_str!("../../../../examples/holidays/us-federal.ics");
+    user(app, "ada@provider.test", Role::Admin, None).await;
+    let now = Timestamp::now();
+    let northwind = app
+        .store
+        .accounts()
+        .create_client("Northwind", now)
+        .await
+        .unwrap();
+    // Version 1 without holidays, then an amendment that names the file.
+    let v1 = HOSTING
+        .replace("version = 2 ", "version = 1 ")
+        .replace("holiday_files = [\"holidays/us-federal.ics\"]\n", "");
+    app.store
+        .contracts()
+        .put_version(&northwind, "hosting.toml", &v1, now)
+        .await
+        .unwrap();
+    let id = "northwind-hosting-2026";
+    let mut ada = Browser::new(app);
+    ada.sign_in("ada@provider.test").await;
+    let form = ada.get(&format!("/contracts/{id}/amend")).await;
+    assert!(
+        form.body.contains("enctype=\"multipart/form-data\""),
+        "{}",
+        form.body
+    );
+    let csrf = form.csrf();
+    let boundary = "----accordtestboundary";
+    let part = |name: &str, file: Option<&str>, text: &str| {
+        let file = file.map_or(String::new(), |f| format!("; filename=\"{f}\""));
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{file}\r\n\r\n{text}\r\n"
+        )
+    };
+    let body = part("csrf", None, &csrf)
+        + &part("text", None, &HOSTING.replace('\n', "\r\n"))
+        + &part("files", Some("us-federal.ics"), US_FEDERAL)
+        + &format!("--{boundary}--\r\n");
+    let res = ada
+        .http
+        .post(app.url(&format!("/contracts/{id}/amend")))
+        .header("cookie", ada.cookie_header())
+        .header("origin", app.base.clone())
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let page = ada.keep(res).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let files = app
+        .store
+        .contracts()
+        .files(&Tenant::Provider, id, 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(files.keys().collect::<Vec<_>>(), ["us-federal.ics"]);
+    let shown = ada.get(&format!("/contracts/{id}?version=2")).await;
+    assert!(shown.body.contains("26 November 2026"), "{}", shown.body);
+    // The next amendment form says the file is kept.
+    let again = ada.get(&format!("/contracts/{id}/amend")).await;
+    assert!(
+        again.body.contains("<code>us-federal.ics</code>"),
+        "{}",
+        again.body
+    );
+}
+both!(an_amendment_uploaded_with_its_holiday_file_keeps_it);
