@@ -138,8 +138,8 @@ pub enum UserCommand {
     /// Create a user account and print its password once
     ///
     /// Staff (admin, agent) see every client; a client user (role client)
-    /// sees only the organisation named by --client, which is created if it
-    /// does not exist yet. Without --password-stdin a random password is
+    /// sees only the organisation named by --client, which must exist
+    /// (add --create-client to create it). Without --password-stdin a random password is
     /// generated and printed once; only its Argon2id hash is stored.
     ///
     /// Example (the first admin of a new installation):
@@ -162,6 +162,10 @@ pub struct UserAddArgs {
     /// The client organisation of a `client` user, by name.
     #[arg(long, value_name = "NAME", required_if_eq("role", "client"))]
     pub client: Option<String>,
+    /// Create the --client organisation if none has that name (otherwise
+    /// an unknown name is refused, naming the closest existing client).
+    #[arg(long, requires = "client")]
+    pub create_client: bool,
     /// Read the password from the first line of stdin instead of generating one.
     #[arg(long)]
     pub password_stdin: bool,

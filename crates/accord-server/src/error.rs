@@ -101,6 +101,15 @@ pub enum ApiError {
     /// The request conflicts with stored data.
     #[error("{0}")]
     Conflict(String),
+    /// The request conflicts with stored data through one field (a ticket
+    /// key already in use).
+    #[error("{detail}")]
+    ConflictAt {
+        /// What is wrong.
+        detail: String,
+        /// Where.
+        place: Place,
+    },
     /// The body is over the size limit.
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
@@ -143,7 +152,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::ConflictAt { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable { .. } | ApiError::InvalidContract(_) => {
@@ -160,7 +169,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not-found",
-            ApiError::Conflict(_) => "conflict",
+            ApiError::Conflict(_) | ApiError::ConflictAt { .. } => "conflict",
             ApiError::PayloadTooLarge(_) => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::Unprocessable { .. } => "unprocessable",
@@ -183,9 +192,9 @@ impl ApiError {
             other => other.to_string(),
         };
         let (field, line_column) = match self {
-            ApiError::BadRequest { place, .. } | ApiError::Unprocessable { place, .. } => {
-                (place.field.clone(), place.line_column)
-            }
+            ApiError::BadRequest { place, .. }
+            | ApiError::Unprocessable { place, .. }
+            | ApiError::ConflictAt { place, .. } => (place.field.clone(), place.line_column),
             _ => (None, None),
         };
         let errors = match self {
@@ -252,6 +261,10 @@ impl From<accord_store::Error> for ApiError {
             e @ E::NoContractInForce { .. } => ApiError::Unprocessable {
                 detail: e.to_string(),
                 place: Place::field("contract_id"),
+            },
+            e @ E::OutsideContractDates { .. } => ApiError::Unprocessable {
+                detail: e.to_string(),
+                place: Place::field("at"),
             },
             e @ E::ConflictingEvent { .. } => ApiError::Conflict(e.to_string()),
             e @ E::WrongTicket { .. } => ApiError::Unprocessable {

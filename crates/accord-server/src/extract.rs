@@ -201,6 +201,63 @@ impl FromRequest<AppState> for TextBody {
     }
 }
 
+/// A contract upload: its TOML text as the body (`application/toml`,
+/// `text/plain`), or a JSON object `{"text": ..., "files": {name: text}}`
+/// carrying the holiday files it names (`application/json`).
+#[derive(Debug)]
+pub struct ContractBody {
+    /// The contract's TOML text.
+    pub text: String,
+    /// Its holiday files by the name the contract writes.
+    pub files: accord_store::ContractFiles,
+}
+
+/// A contract with the holiday files it names, as a JSON body.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContractUpload {
+    /// The contract's TOML text.
+    pub text: String,
+    /// The files the contract names in `holiday_files` (iCalendar text), by
+    /// the name it writes, e.g. `{"holidays/us-federal.ics": "BEGIN:VCALENDAR..."}`.
+    #[serde(default)]
+    pub files: std::collections::BTreeMap<String, String>,
+}
+
+impl FromRequest<AppState> for ContractBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+        if json {
+            let JsonBody(upload) = JsonBody::<ContractUpload>::from_request(req, state).await?;
+            return Ok(ContractBody {
+                text: upload.text,
+                files: upload.files,
+            });
+        }
+        check_content_type(
+            &req,
+            &[
+                "application/toml",
+                "text/plain",
+                "application/octet-stream",
+                "application/json",
+            ],
+        )?;
+        let TextBody(text) = TextBody::from_request(req, state).await?;
+        Ok(ContractBody {
+            text,
+            files: accord_store::ContractFiles::new(),
+        })
+    }
+}
+
 /// Query parameters read strictly: an unknown parameter or a bad value is a
 /// 400 naming the parameter.
 #[derive(Debug)]

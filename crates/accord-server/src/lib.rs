@@ -10,12 +10,11 @@
 //! requests into typed values or problems; `error.rs` is the one HTTP error
 //! type; `ops.rs` serves `/healthz`, `/readyz` and `/metrics`;
 //! `settings.rs` is the typed configuration; `notify/` runs the scheduler
-//! that claims due work and the worker that delivers the outbox; `clock.rs`
+//! that claims due work and the worker that delivers the outbox; `time.rs`
 //! says what "now" is.
 
 pub mod api;
 pub mod app;
-pub mod clock;
 pub mod error;
 pub mod extract;
 pub mod metrics;
@@ -23,6 +22,7 @@ pub mod notify;
 pub mod ops;
 pub mod settings;
 pub mod state;
+pub mod time;
 pub mod web;
 
 use std::future::Future;
@@ -39,9 +39,9 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 use tracing::Instrument;
 
-pub use clock::{Clock, ManualClock};
 pub use error::{ApiError, Problem};
 pub use settings::{DatabaseUrl, LogFormat, Overrides, Settings, SettingsError};
+pub use time::{ManualTime, TimeSource};
 
 use crate::error::REQUEST_ID;
 use crate::state::AppState;
@@ -80,15 +80,15 @@ pub async fn launch(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
-    launch_with_clock(settings, listener, shutdown, Clock::system()).await
+    launch_with_time(settings, listener, shutdown, TimeSource::system()).await
 }
 
-/// [`launch`] reading `clock` for "now" (tests drive a [`ManualClock`]).
-pub async fn launch_with_clock(
+/// [`launch`] reading `time` for "now" (tests drive a [`ManualTime`]).
+pub async fn launch_with_time(
     settings: Settings,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
-    clock: Clock,
+    time: TimeSource,
 ) -> Result<(), ServerError> {
     let url = settings.database_url();
     let store = Store::open(url.expose())
@@ -100,7 +100,7 @@ pub async fn launch_with_clock(
     let web = web::WebOptions {
         secure_cookies: settings.secure_cookies,
     };
-    let state = AppState::new(store.clone(), clock, web)?;
+    let state = AppState::new(store.clone(), time, web)?;
     let workers = notify::Workers::start(&state, &settings)?;
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     if let Ok(addr) = listener.local_addr() {
@@ -131,7 +131,7 @@ pub fn router(store: Store) -> Result<Router, ServerError> {
 /// The whole application over `store`: the JSON API, the web pages run
 /// with `web`, and the operations endpoints.
 pub fn router_with(store: Store, web: web::WebOptions) -> Result<Router, ServerError> {
-    Ok(app(AppState::new(store, Clock::system(), web)?))
+    Ok(app(AppState::new(store, TimeSource::system(), web)?))
 }
 
 /// The whole application over `state`.

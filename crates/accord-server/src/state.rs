@@ -6,8 +6,8 @@ use std::sync::Arc;
 use accord_store::Store;
 use tokio::sync::Notify;
 
-use crate::clock::Clock;
 use crate::metrics::Metrics;
+use crate::time::TimeSource;
 
 /// The application state, cheap to clone.
 #[derive(Debug, Clone)]
@@ -19,31 +19,31 @@ pub struct AppState {
     /// The OpenAPI document, serialised once.
     pub openapi: Arc<String>,
     /// Where "now" comes from (the system clock outside tests).
-    pub clock: Clock,
+    pub time: TimeSource,
     /// Poked after writes that change what is scheduled, so the scheduler
     /// re-reads its next due job instead of sleeping through a nearer one.
     pub wake_scheduler: Arc<Notify>,
     /// Poked when a write put messages in the outbox.
     pub wake_delivery: Arc<Notify>,
-    /// Stored contract versions, parsed once.
-    pub contracts: Arc<crate::app::contracts::ContractCache>,
+    /// Contract use cases (parsed versions come from the store's cache).
+    pub contracts: Arc<crate::app::contracts::Contracts>,
     /// The web pages' options and sign-in limiter.
     pub web: Arc<crate::web::WebState>,
 }
 
 impl AppState {
-    /// The state over `store` with fresh metrics, reading `clock`, serving
+    /// The state over `store` with fresh metrics, reading `time`, serving
     /// the web pages with `web`.
     pub fn new(
         store: Store,
-        clock: Clock,
+        time: TimeSource,
         web: crate::web::WebOptions,
     ) -> Result<AppState, crate::ServerError> {
         Ok(AppState {
             store,
             metrics: Arc::new(Metrics::default()),
             openapi: Arc::new(crate::openapi_json()?),
-            clock,
+            time,
             wake_scheduler: Arc::new(Notify::new()),
             wake_delivery: Arc::new(Notify::new()),
             contracts: Arc::default(),

@@ -2,13 +2,15 @@
 //! signed, parsed before it is stored, never replaced; an amendment is the
 //! contract's next version.
 
+use std::sync::Arc;
+
 use accord_core::contract::Contract;
 use jiff::Timestamp;
 use tracing::instrument;
 
 use crate::ids::{ClientId, Tenant};
-use crate::model::{ContractSummary, ContractVersion};
-use crate::{Error, Result, Store, db, on_reader, on_writer};
+use crate::model::{ContractFiles, ContractSummary, ContractVersion, ParsedVersion};
+use crate::{Result, Store, on_reader, on_writer};
 
 /// Contract versions and amendments. From [`Store::contracts`].
 #[derive(Debug, Clone, Copy)]
@@ -34,7 +36,28 @@ impl Contracts<'_> {
         text: &str,
         now: Timestamp,
     ) -> Result<ContractVersion> {
-        on_writer!(self.0, put_contract_version(client, source_name, text, now))
+        self.put_version_with_files(client, source_name, text, &ContractFiles::new(), now)
+            .await
+    }
+
+    /// [`put_version`](Self::put_version) of a contract that names holiday
+    /// files (`holiday_files`): they are served from `files` (by the name
+    /// the contract writes, or by base name) and those it reads are stored
+    /// with the version. A name not among them is a diagnostic at its line
+    /// and column ([`Error::Contract`]).
+    #[instrument(skip_all, fields(client = %client, files = files.len()))]
+    pub async fn put_version_with_files(
+        &self,
+        client: &ClientId,
+        source_name: &str,
+        text: &str,
+        files: &ContractFiles,
+        now: Timestamp,
+    ) -> Result<ContractVersion> {
+        on_writer!(
+            self.0,
+            put_contract_version(client, source_name, text, files, now)
+        )
     }
 
     /// Stores an amendment of contract `contract_id` as its next version
@@ -52,7 +75,39 @@ impl Contracts<'_> {
         text: &str,
         now: Timestamp,
     ) -> Result<ContractVersion> {
-        on_writer!(self.0, amend_contract(contract_id, source_name, text, now))
+        self.amend_with_files(contract_id, source_name, text, &ContractFiles::new(), now)
+            .await
+    }
+
+    /// [`amend`](Self::amend) with holiday files: `files` are served first,
+    /// then those stored with the current version (an amendment need not
+    /// send again the files it keeps); those the amendment reads are stored
+    /// with it.
+    #[instrument(skip_all, fields(contract = contract_id, files = files.len()))]
+    pub async fn amend_with_files(
+        &self,
+        contract_id: &str,
+        source_name: &str,
+        text: &str,
+        files: &ContractFiles,
+        now: Timestamp,
+    ) -> Result<ContractVersion> {
+        on_writer!(
+            self.0,
+            amend_contract(&self.0.policies, contract_id, source_name, text, files, now)
+        )
+    }
+
+    /// The files stored with a version (its holiday files), if the tenant
+    /// may see it.
+    #[instrument(skip_all, fields(contract = contract_id, version))]
+    pub async fn files(
+        &self,
+        tenant: &Tenant,
+        contract_id: &str,
+        version: u32,
+    ) -> Result<Option<ContractFiles>> {
+        on_reader!(self.0, contract_version_files(tenant, contract_id, version))
     }
 
     /// Every stored version of a contract the tenant may see, oldest first.
@@ -76,8 +131,8 @@ impl Contracts<'_> {
         on_reader!(self.0, contract_version(tenant, contract_id, version))
     }
 
-    /// One stored version of a contract, parsed, if the tenant may see it
-    /// (to diff or render it).
+    /// One stored version of a contract, parsed with the files stored with
+    /// it, if the tenant may see it (to diff, render or evaluate it).
     #[instrument(skip_all, fields(contract = contract_id, version))]
     pub async fn parsed_version(
         &self,
@@ -85,15 +140,26 @@ impl Contracts<'_> {
         contract_id: &str,
         version: u32,
     ) -> Result<Option<Contract>> {
-        let Some(v) = self.version(tenant, contract_id, version).await? else {
-            return Ok(None);
-        };
-        // Stored versions parsed when they were stored: a failure now is a fault.
-        db::sqlite::parse_contract(&v.source_name, &v.source)
-            .map(Some)
-            .map_err(|e| {
-                Error::Internal(format!("stored contract `{contract_id}` v{version}: {e}"))
-            })
+        Ok(self
+            .parsed(tenant, contract_id, version)
+            .await?
+            .map(|p| p.contract.clone()))
+    }
+
+    /// One stored version of a contract as the one cache of parsed versions
+    /// holds it (contract and clock policy), if the tenant may see it.
+    #[instrument(skip_all, fields(contract = contract_id, version))]
+    pub async fn parsed(
+        &self,
+        tenant: &Tenant,
+        contract_id: &str,
+        version: u32,
+    ) -> Result<Option<Arc<ParsedVersion>>> {
+        let cache = &*self.0.policies;
+        on_reader!(
+            self.0,
+            parsed_contract_version(cache, tenant, contract_id, version)
+        )
     }
 
     /// Every contract the tenant may see with its latest version.

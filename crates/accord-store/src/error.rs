@@ -39,6 +39,22 @@ pub enum Error {
         /// The day the ticket opens (UTC).
         date: String,
     },
+    /// The ticket opens on a day outside the effective dates of the
+    /// contract version that would govern it (expired, or not yet in
+    /// force); nothing was written.
+    #[error("contract `{contract}` (version {version}) is in force {}; the ticket opens on {date}", term(*effective_from, *effective_until))]
+    OutsideContractDates {
+        /// The contract id.
+        contract: String,
+        /// The version whose dates these are.
+        version: u32,
+        /// The day the ticket opens (UTC).
+        date: jiff::civil::Date,
+        /// The version's `effective_from`.
+        effective_from: jiff::civil::Date,
+        /// The version's `effective_until`, if it has one.
+        effective_until: Option<jiff::civil::Date>,
+    },
     /// An event's idempotency key is already used by a different event of
     /// the same ticket; the batch was not written.
     #[error("event id `{id}` is already used by a different event of this ticket")]
@@ -66,6 +82,14 @@ pub enum Error {
     /// unexpected driver error). Log it; do not show it to clients.
     #[error("internal storage error: {0}")]
     Internal(String),
+}
+
+/// A contract's effective dates in words.
+fn term(from: jiff::civil::Date, until: Option<jiff::civil::Date>) -> String {
+    match until {
+        Some(u) => format!("from {from} to {u}"),
+        None => format!("from {from}"),
+    }
 }
 
 impl From<sqlx::Error> for Error {

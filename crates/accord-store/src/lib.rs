@@ -65,7 +65,7 @@ pub use schedule::Schedule;
 pub use sessions::Sessions;
 pub use tickets::Tickets;
 
-use db::{PolicyCache, postgres, sqlite};
+use db::{VersionCache, postgres, sqlite};
 
 /// The database behind a [`Store`].
 #[derive(Debug, Clone)]
@@ -110,7 +110,7 @@ pub struct Store {
     /// SQLite: the read-only connections (`PRAGMA query_only`) that
     /// `on_reader!` uses; `None` for PostgreSQL and in-memory SQLite.
     readers: Option<SqlitePool>,
-    policies: Arc<PolicyCache>,
+    policies: Arc<VersionCache>,
 }
 
 impl Store {
@@ -245,8 +245,14 @@ impl Store {
     }
 }
 
-/// Parses a contract's text as the store does before storing it (no
-/// referenced files), with every diagnostic on error ([`Error::Contract`]).
-pub fn parse_contract(source_name: &str, text: &str) -> Result<accord_core::contract::Contract> {
-    db::sqlite::parse_contract(source_name, text)
+/// Parses a contract's text as the store does before storing it with
+/// `files` (its holiday files, see
+/// [`Contracts::put_version_with_files`]), with every diagnostic on error
+/// ([`Error::Contract`]).
+pub fn parse_contract_with_files(
+    source_name: &str,
+    text: &str,
+    files: &ContractFiles,
+) -> Result<accord_core::contract::Contract> {
+    db::sqlite::parse_with_files(source_name, text, files).map(|(c, _)| c)
 }

@@ -28,10 +28,28 @@ impl Tickets<'_> {
     /// Opens a ticket under the contract version in force on its opening
     /// day (UTC), records its `opened` event and computes its clocks, in
     /// one transaction. A client tenant may open tickets only for itself.
+    /// The key must be one no ticket has, of any client
+    /// ([`Error::Conflict`]); a day outside the version's effective dates
+    /// is [`Error::OutsideContractDates`]. Nothing is written on error.
     #[instrument(skip_all, fields(client = %new.client, key = new.opened.ticket))]
     pub async fn open(&self, tenant: &Tenant, new: NewTicket, now: Timestamp) -> Result<Ticket> {
         let cache = &*self.0.policies;
-        on_writer!(self.0, open_ticket(cache, tenant, new, now))
+        on_writer!(self.0, open_ticket(cache, tenant, new, false, now))
+    }
+
+    /// [`open`](Self::open) with the next free key `T-n` across the
+    /// installation, taken in the transaction that opens the ticket, so
+    /// concurrent openings never take the same one. The key in
+    /// `new.opened.ticket` is ignored; the returned ticket has the key.
+    #[instrument(skip_all, fields(client = %new.client))]
+    pub async fn open_next(
+        &self,
+        tenant: &Tenant,
+        new: NewTicket,
+        now: Timestamp,
+    ) -> Result<Ticket> {
+        let cache = &*self.0.policies;
+        on_writer!(self.0, open_ticket(cache, tenant, new, true, now))
     }
 
     /// Appends events to a ticket's log and recomputes its clocks at `now`,
@@ -128,8 +146,8 @@ impl Tickets<'_> {
         on_reader!(self.0, clock_counts())
     }
 
-    /// How many tickets a client has (to number the next one). A client
-    /// tenant may ask only about itself.
+    /// How many tickets a client has. A client tenant may ask only about
+    /// itself. (New keys come from [`open_next`](Self::open_next).)
     #[instrument(skip_all, fields(client = %client))]
     pub async fn count_for_client(&self, tenant: &Tenant, client: &ClientId) -> Result<i64> {
         if !tenant.can_see(client) {

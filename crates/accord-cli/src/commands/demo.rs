@@ -10,18 +10,16 @@ use std::fmt::Write as _;
 use accord_core::clock::{EventKind, TicketEvent};
 use accord_store::{ClientId, NewTicket, NewUser, OrgKind, Role, Store, Tenant, random_password};
 use anyhow::Context;
+use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 const ACME: &str = include_str!("../../../../examples/acme.contract.toml");
 const AGENCY: &str = include_str!("../../../../examples/agency-fixed-price.contract.toml");
 const HOSTING: &str = include_str!("../../../../examples/hosting-24x7.contract.toml");
 
-/// The store refuses holiday files (a contract is one self-contained text),
-/// so the hosting example's US federal holidays are inlined.
-const US_HOLIDAYS: &str = r#"holidays = [
-  "2026-01-01", "2026-01-19", "2026-02-16", "2026-05-25", "2026-06-19", "2026-07-03",
-  "2026-09-07", "2026-10-12", "2026-11-11", "2026-11-26", "2026-12-25", "2027-01-01",
-]"#;
+/// The hosting example's holiday file, stored with its contract.
+const US_FEDERAL: &str = include_str!("../../../../examples/holidays/us-federal.ics");
+const US_FEDERAL_NAME: &str = "holidays/us-federal.ics";
 
 /// One demo client: its name, contract text and file name, its priorities
 /// (most urgent first) and a pause reason its contract allows.
@@ -59,10 +57,7 @@ fn clients() -> [DemoClient; 3] {
             name: "Northwind Retail Inc.",
             contract_id: "northwind-hosting-2026",
             file: "hosting-24x7.contract.toml",
-            text: HOSTING.replace(
-                r#"holiday_files = ["holidays/us-federal.ics"]"#,
-                US_HOLIDAYS,
-            ),
+            text: HOSTING.to_string(),
             priorities: &["outage", "degraded", "request", "request"],
             pause_reason: "approval",
             user: "carla@northwind.example",
@@ -211,9 +206,13 @@ pub async fn seed(store: &Store, tickets: u32) -> anyhow::Result<String> {
     let mut ids: Vec<ClientId> = Vec::new();
     for c in &clients {
         let id = store.accounts().create_client(c.name, now).await?;
+        let files = accord_store::ContractFiles::from([(
+            US_FEDERAL_NAME.to_string(),
+            US_FEDERAL.to_string(),
+        )]);
         store
             .contracts()
-            .put_version(&id, c.file, &c.text, now)
+            .put_version_with_files(&id, c.file, &c.text, &files, now)
             .await
             .with_context(|| format!("demo contract {}", c.file))?;
         let user = NewUser {
@@ -226,12 +225,27 @@ pub async fn seed(store: &Store, tickets: u32) -> anyhow::Result<String> {
         credentials(store, &mut out, user, now).await?;
         ids.push(id);
     }
+    // Each client's tickets open only inside its contract's dates (UTC
+    // days) within the last 90 days: (earliest, latest) minutes before now.
+    let windows = clients
+        .iter()
+        .map(|c| demo_window(c, now))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let eligible: Vec<usize> = (0..clients.len())
+        .filter(|&i| windows[i].is_some())
+        .collect();
     let mut rng = Rng(0x00C0_FFEE_D15E_A5E5);
-    let (mut opened, mut skipped, mut events_n) = (0u32, 0u32, 0usize);
+    let (mut opened, mut events_n) = (0u32, 0usize);
     for n in 0..tickets {
-        let which = usize::try_from(rng.below(clients.len() as u64)).unwrap_or(0);
+        if eligible.is_empty() {
+            break;
+        }
+        let which = eligible[usize::try_from(rng.below(eligible.len() as u64)).unwrap_or(0)];
         let (client, id) = (&clients[which], &ids[which]);
-        let at = now - rng.minutes(10, 90 * 24 * 60);
+        let Some((earliest, latest)) = windows[which] else {
+            continue;
+        };
+        let at = now - rng.minutes(latest, earliest);
         let at = Timestamp::from_second(at.as_second())?;
         let key = format!("T-{}", n + 1);
         let (priority, events) = history(&mut rng, &key, client, at, now);
@@ -259,18 +273,39 @@ pub async fn seed(store: &Store, tickets: u32) -> anyhow::Result<String> {
                         .inserted;
                 }
             }
-            // Outside a contract's effective dates: that client had no ticket then.
-            Err(accord_store::Error::NoContractInForce { .. }) => skipped += 1,
             Err(e) => return Err(e.into()),
         }
     }
     let _ = writeln!(
         out,
-        "demo: 1 provider, {} clients, {opened} tickets with {events_n} further events over the last 90 days \
-         ({skipped} draws fell outside a contract's dates)",
+        "demo: 1 provider, {} clients, {opened} tickets with {events_n} further events over the last 90 days, \
+         each inside its contract's dates",
         clients.len()
     );
     Ok(out)
+}
+
+/// The minutes before `now` a demo ticket of `client` may open at, as
+/// (earliest, latest): the last 90 days, cut to the contract's effective
+/// dates (whole UTC days, as the store reads them); `None` if they do not
+/// meet.
+fn demo_window(client: &DemoClient, now: Timestamp) -> anyhow::Result<Option<(i64, i64)>> {
+    let files =
+        accord_store::ContractFiles::from([(US_FEDERAL_NAME.to_string(), US_FEDERAL.to_string())]);
+    let contract = accord_store::parse_contract_with_files(client.file, &client.text, &files)?;
+    let minutes_before = |t: Timestamp| (now - t).as_secs() / 60;
+    let start_of = |d: jiff::civil::Date| {
+        TimeZone::UTC.to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+    };
+    let from = start_of(contract.effective_from())?;
+    let mut earliest = (90 * 24 * 60).min(minutes_before(from));
+    let mut latest = 10;
+    if let Some(until) = contract.effective_until() {
+        let end = start_of(until.tomorrow()?)?;
+        latest = latest.max(minutes_before(end) + 1);
+    }
+    earliest = earliest.max(0);
+    Ok((latest <= earliest).then_some((earliest, latest)))
 }
 
 async fn credentials(
@@ -299,4 +334,31 @@ async fn credentials(
         token.expose()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn demo_tickets_open_only_inside_each_contracts_dates() {
+        let now: Timestamp = "2026-12-04T10:00:00Z".parse().unwrap();
+        let [acme, harbour, northwind] = clients();
+        // Harbour's agency contract ends on 30 September 2026: its tickets
+        // open between 90 days ago (5 September) and the end of that day.
+        let (earliest, latest) = demo_window(&harbour, now).unwrap().unwrap();
+        let end: Timestamp = "2026-10-01T00:00:00Z".parse().unwrap();
+        assert!(now - SignedDuration::from_mins(latest) < end);
+        assert!(now - SignedDuration::from_mins(latest) >= end - SignedDuration::from_mins(2));
+        assert_eq!(earliest, 90 * 24 * 60);
+        // The others run past today.
+        for c in [acme, northwind] {
+            assert_eq!(demo_window(&c, now).unwrap(), Some((90 * 24 * 60, 10)));
+        }
+        // A contract that ended before the 90 days takes no demo ticket.
+        let long_ago: Timestamp = "2027-06-01T00:00:00Z".parse().unwrap();
+        assert_eq!(demo_window(&harbour, long_ago).unwrap(), None);
+    }
 }

@@ -154,15 +154,32 @@ pub fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
         let client = match &args.client {
             Some(name) => {
                 let orgs = store.accounts().organisations(&Tenant::Provider).await?;
+                let clients: Vec<&str> = orgs
+                    .iter()
+                    .filter(|o| o.kind == OrgKind::Client)
+                    .map(|o| o.name.as_str())
+                    .collect();
                 let found = orgs
-                    .into_iter()
+                    .iter()
                     .find(|o| o.kind == OrgKind::Client && o.name == name.trim());
                 Some(match found {
                     Some(o) => accord_store::ClientId::parse(o.id.as_str())?,
-                    None => {
+                    None if args.create_client => {
                         let id = store.accounts().create_client(name, now).await?;
                         eprintln!("created client organisation `{name}` ({id})");
                         id
+                    }
+                    None => {
+                        store.close().await;
+                        let help = match closest_client(name.trim(), &clients) {
+                            Some(best) => format!("did you mean \"{best}\"?"),
+                            None if clients.is_empty() => "there are no clients yet".into(),
+                            None => format!("clients: {}", clients.join(", ")),
+                        };
+                        bail!(
+                            "there is no client `{name}`: {help} \
+                             (add --create-client to create a new organisation)"
+                        );
                     }
                 })
             }
@@ -189,6 +206,18 @@ pub fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The existing client a mistyped name most likely means: one whose name
+/// starts with it or that it starts with (a legal suffix left out or added,
+/// ignoring case), else the closest by edit distance.
+fn closest_client<'c>(name: &str, clients: &[&'c str]) -> Option<&'c str> {
+    let lower = name.to_lowercase();
+    let prefixed = clients.iter().copied().find(|c| {
+        let c = c.to_lowercase();
+        !lower.is_empty() && (c.starts_with(&lower) || lower.starts_with(&c))
+    });
+    prefixed.or_else(|| accord_core::contract::did_you_mean(name, clients.iter().copied()))
 }
 
 pub fn token(cmd: TokenCommand) -> anyhow::Result<ExitCode> {

@@ -533,3 +533,55 @@ fn two_serve_processes_on_one_postgres_fire_each_crossing_exactly_once() {
     assert_eq!(firings, want, "every crossing, each once");
     rt.block_on(db.finish());
 }
+
+#[test]
+fn user_add_refuses_an_unknown_client_naming_the_closest_unless_told_to_create_it() {
+    let dir = std::env::temp_dir().join(format!("accord-user-client-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let add = |email: &str, client: &str, create: bool| {
+        let mut cmd = assert_cmd::Command::cargo_bin("accord").unwrap();
+        cmd.args([
+            "user", "add", "--email", email, "--name", "Lena", "--role", "client",
+        ])
+        .args(["--client", client])
+        .arg("--data-dir")
+        .arg(&dir)
+        .env_remove("ACCORD_DATABASE_URL");
+        if create {
+            cmd.arg("--create-client");
+        }
+        cmd.output().unwrap()
+    };
+    let created = add("lena@acme.example", "Acme Analytics GmbH", true);
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    for _ in 0..2 {
+        // Refused each time: the first refusal created nothing.
+        let typo = add("jonas@acme.example", "Acme Analytics", false);
+        assert!(!typo.status.success());
+        let err = String::from_utf8_lossy(&typo.stderr);
+        assert!(
+            err.contains(
+                "there is no client `Acme Analytics`: did you mean \"Acme Analytics GmbH\"?"
+            ),
+            "{err}"
+        );
+        assert!(err.contains("--create-client"), "{err}");
+    }
+    let typo = add("jonas@acme.example", "Acme Analytcs GmbH", false);
+    let err = String::from_utf8_lossy(&typo.stderr);
+    assert!(
+        err.contains("did you mean \"Acme Analytics GmbH\"?"),
+        "{err}"
+    );
+    let existing = add("jonas@acme.example", "Acme Analytics GmbH", false);
+    assert!(
+        existing.status.success(),
+        "{}",
+        String::from_utf8_lossy(&existing.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -31,6 +31,7 @@ pub use billing::{Billing, PrepaidBlock, Rounding, RoundingMode};
 pub use identity::{Currency, Identity, ReviewCadence};
 pub use milestones::{Deliverable, Milestone};
 pub use parties::{BadContactRef, Contact, ContactRef, Contacts, Side};
+pub use read::did_you_mean;
 pub use targets::{Pauses, Priority, Warnings};
 
 /// The top-level tables.

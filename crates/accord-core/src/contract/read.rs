@@ -375,9 +375,16 @@ pub(crate) fn parse_date(text: &str) -> Option<Date> {
     Date::new(year, month, day).ok()
 }
 
-/// The candidate closest to `word` by edit distance, if close enough to be
-/// a plausible typo.
-pub(crate) fn did_you_mean<'c>(
+/// The candidate closest to `word` by edit distance (ignoring case), if
+/// close enough to be a plausible typo: at most a third of its characters
+/// differ.
+///
+/// ```
+/// use accord_core::contract::did_you_mean;
+/// assert_eq!(did_you_mean("timzone", ["timezone", "holidays"]), Some("timezone"));
+/// assert_eq!(did_you_mean("colour", ["timezone", "holidays"]), None);
+/// ```
+pub fn did_you_mean<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {

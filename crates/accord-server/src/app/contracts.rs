@@ -1,29 +1,23 @@
-//! Stored contract versions, parsed once per process (SPEC §2): versions
-//! are never changed once stored, so an entry never goes stale.
+//! Stored contract versions (SPEC §2): parsed once per process by the
+//! store's cache, and what pages read from them.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use accord_core::clock::ClockPolicy;
-use accord_core::contract::Contract;
 use accord_store::Tenant;
 
 use super::{AppError, AppResult};
 use crate::state::AppState;
 
-/// A parsed contract version and its clock policy.
-#[derive(Debug)]
-pub struct Parsed {
-    pub contract: Contract,
-    pub policy: ClockPolicy,
-}
+/// A stored contract version, parsed with its files: the store keeps the
+/// one cache of them, for its writes and these reads alike.
+pub use accord_store::ParsedVersion as Parsed;
 
-/// Parsed contract versions by (contract id, version): stored versions
-/// never change, so entries never go stale.
+/// Contract use cases: parsed versions and what they say.
 #[derive(Debug, Default)]
-pub struct ContractCache(Mutex<HashMap<(String, u32), Arc<Parsed>>>);
+pub struct Contracts;
 
-impl ContractCache {
+impl Contracts {
     /// Version `version` of contract `id`, as the tenant may see it.
     pub async fn get(
         &self,
@@ -32,24 +26,12 @@ impl ContractCache {
         id: &str,
         version: u32,
     ) -> AppResult<Arc<Parsed>> {
-        let key = (id.to_string(), version);
-        if let Some(p) = self.0.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return Ok(p);
-        }
-        let versions = state.store.contracts().versions(tenant, id).await?;
-        let v = versions
-            .into_iter()
-            .find(|v| v.version == version)
-            .ok_or(AppError::NotFound)?;
-        let contract = accord_store::parse_contract(&v.source_name, &v.source)
-            .map_err(|e| AppError::Internal(format!("stored contract {id} v{version}: {e}")))?;
-        let policy = ClockPolicy::from_contract(&contract)
-            .map_err(|e| AppError::Internal(format!("stored contract {id}: {e}")))?;
-        let parsed = Arc::new(Parsed { contract, policy });
-        if let Ok(mut m) = self.0.lock() {
-            m.insert(key, Arc::clone(&parsed));
-        }
-        Ok(parsed)
+        state
+            .store
+            .contracts()
+            .parsed(tenant, id, version)
+            .await?
+            .ok_or(AppError::NotFound)
     }
 
     /// The zone a user without a chosen one reads times in: a client user

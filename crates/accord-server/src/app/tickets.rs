@@ -107,7 +107,7 @@ pub async fn open(state: &AppState, tenant: &Tenant, new: NewTicket) -> AppResul
     let ticket = state
         .store
         .tickets()
-        .open(tenant, new, state.clock.now())
+        .open(tenant, new, state.time.now())
         .await?;
     opened(state);
     Ok(ticket)
@@ -131,7 +131,7 @@ pub async fn append(
     let done = state
         .store
         .tickets()
-        .append(tenant, id, events, state.clock.now())
+        .append(tenant, id, events, state.time.now())
         .await?;
     appended(state, &done);
     Ok(done)

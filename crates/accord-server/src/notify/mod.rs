@@ -12,7 +12,7 @@
 //!   sends each as a signed webhook or an e-mail, recording every attempt and
 //!   retrying with exponential backoff.
 //!
-//! Both read "now" from the [`Clock`], so tests drive them through time.
+//! Both read "now" from the [`TimeSource`], so tests drive them through time.
 
 pub mod email;
 pub mod message;
@@ -27,9 +27,9 @@ use tokio::sync::{Notify, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::ServerError;
-use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::settings::{NotificationSettings, Settings};
+use crate::time::TimeSource;
 
 pub use email::Mailer;
 
@@ -71,7 +71,7 @@ impl Workers {
         let wake_delivery = Arc::clone(&state.wake_delivery);
         let scheduler = Scheduler {
             store: state.store.clone(),
-            clock: state.clock.clone(),
+            time: state.time.clone(),
             metrics: Arc::clone(&state.metrics),
             wake: Arc::clone(&state.wake_scheduler),
             wake_delivery: Arc::clone(&wake_delivery),
@@ -79,7 +79,7 @@ impl Workers {
         };
         let delivery = Arc::new(Delivery {
             store: state.store.clone(),
-            clock: state.clock.clone(),
+            time: state.time.clone(),
             metrics: Arc::clone(&state.metrics),
             http,
             mailer,
@@ -106,7 +106,7 @@ impl Workers {
 /// Sleeps until the clock reads `at` (forever for `None`), or `idle`
 /// passes in real time, or `wake` is poked. `true` when told to stop.
 async fn wait(
-    clock: &Clock,
+    time: &TimeSource,
     at: Option<Timestamp>,
     idle: Duration,
     wake: &Notify,
@@ -114,7 +114,7 @@ async fn wait(
 ) -> bool {
     let due = async {
         match at {
-            Some(at) => clock.sleep_until(at).await,
+            Some(at) => time.sleep_until(at).await,
             None => std::future::pending().await,
         }
     };
@@ -128,7 +128,7 @@ async fn wait(
 
 struct Scheduler {
     store: Store,
-    clock: Clock,
+    time: TimeSource,
     metrics: Arc<Metrics>,
     wake: Arc<Notify>,
     wake_delivery: Arc<Notify>,
@@ -141,7 +141,7 @@ impl Scheduler {
             if *stop.borrow() {
                 return;
             }
-            let now = self.clock.now();
+            let now = self.time.now();
             let next = match self.fire_due(now).await {
                 Ok(()) => self.store.schedule().next_due_at().await,
                 Err(e) => Err(e),
@@ -155,7 +155,7 @@ impl Scheduler {
                     (None, RETRY_PAUSE.min(self.idle))
                 }
             };
-            if wait(&self.clock, next, idle, &self.wake, &mut stop).await {
+            if wait(&self.time, next, idle, &self.wake, &mut stop).await {
                 return;
             }
         }
@@ -185,7 +185,7 @@ pub fn log_crossings(fired: &[accord_store::FiredCrossing]) {
 
 struct Delivery {
     store: Store,
-    clock: Clock,
+    time: TimeSource,
     metrics: Arc<Metrics>,
     http: reqwest::Client,
     mailer: Option<Mailer>,
@@ -204,7 +204,7 @@ impl Delivery {
             if *stop.borrow() {
                 return;
             }
-            let now = this.clock.now();
+            let now = this.time.now();
             let next = match this.store.outbox().claim(now, now + lease, BATCH).await {
                 Ok(batch) if !batch.is_empty() => {
                     let mut sends = JoinSet::new();
@@ -225,7 +225,7 @@ impl Delivery {
                     (None, RETRY_PAUSE.min(idle))
                 }
             };
-            if wait(&this.clock, next, idle, &wake, &mut stop).await {
+            if wait(&this.time, next, idle, &wake, &mut stop).await {
                 return;
             }
         }
@@ -233,7 +233,7 @@ impl Delivery {
 
     /// Makes one attempt at `n` and records it.
     async fn attempt(&self, n: Notification) {
-        let at = self.clock.now();
+        let at = self.time.now();
         let started = Instant::now();
         let (channel, result) = match &n.target {
             NotificationTarget::Webhook { url, secret, .. } => {
@@ -258,7 +258,7 @@ impl Delivery {
             Ok(code) => (*code, None),
             Err((code, e)) => (*code, Some(e.clone())),
         };
-        let now = self.clock.now();
+        let now = self.time.now();
         let (outcome, label) = match (&result, n.attempt >= self.settings.max_attempts) {
             (Ok(_), _) => (AttemptOutcome::Delivered, "sent"),
             (Err(_), true) => (AttemptOutcome::GiveUp, "failed"),

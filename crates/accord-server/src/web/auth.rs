@@ -120,7 +120,7 @@ pub(crate) async fn login(State(state): State<AppState>, req: Request) -> PageRe
     };
     state.web.limiter.succeeded(&ip, &email);
     end_presented_session(&state, &headers).await?;
-    let now = state.clock.now();
+    let now = state.time.now();
     let expires = now + SignedDuration::from_hours(SESSION_HOURS);
     let secret = state
         .store

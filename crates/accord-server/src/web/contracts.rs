@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use accord_core::diagnostic::Diagnostic;
-use accord_store::ContractVersion;
+use accord_store::{ContractFiles, ContractVersion};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use minijinja::{Value, context};
@@ -15,26 +15,48 @@ use serde::{Deserialize, Serialize};
 use crate::state::AppState;
 use crate::web::live;
 use crate::web::page::{self, Frame, PageError, PageResult};
-use crate::web::session::{CsrfForm, Viewer};
+use crate::web::session::{CsrfFiles, Viewer};
 
 pub(crate) async fn list(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    let contracts: Vec<Value> = state
-        .store
-        .contracts()
-        .summaries(&viewer.tenant)
-        .await?
-        .into_iter()
-        .map(|c| {
-            context! {
-                client => c.client_name, id => c.contract_id,
-                latest => c.latest_version, versions => c.versions,
-            }
-        })
-        .collect();
+    let today = jiff::tz::TimeZone::UTC.to_datetime(state.time.now()).date();
+    let mut contracts: Vec<Value> = Vec::new();
+    for c in state.store.contracts().summaries(&viewer.tenant).await? {
+        let parsed = state
+            .contracts
+            .get(&state, &viewer.tenant, &c.contract_id, c.latest_version)
+            .await?;
+        let (from, until) = (
+            parsed.contract.effective_from(),
+            parsed.contract.effective_until(),
+        );
+        contracts.push(context! {
+            client => c.client_name, id => c.contract_id,
+            latest => c.latest_version, versions => c.versions,
+            effective_from => from.strftime("%-d %B %Y").to_string(),
+            effective_until => until.map(|u| u.strftime("%-d %B %Y").to_string()),
+            standing => term_standing(today, from, until),
+        });
+    }
     Ok(page::ok(
         "contracts.html",
         context! { frame => page::v(Frame::new(&viewer, "contracts")), contracts => page::v(&contracts) },
     ))
+}
+
+/// Whether a contract's dates hold `today`: `in force`, `expired` or `not
+/// yet in force`.
+pub(crate) fn term_standing(
+    today: jiff::civil::Date,
+    from: jiff::civil::Date,
+    until: Option<jiff::civil::Date>,
+) -> &'static str {
+    if today < from {
+        "not yet in force"
+    } else if until.is_some_and(|u| today > u) {
+        "expired"
+    } else {
+        "in force"
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,6 +182,10 @@ fn annotate(text: &str, diagnostics: &[Diagnostic]) -> Vec<SourceLine> {
         .collect()
 }
 
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one page's fields; a struct would only rename them"
+)]
 fn amend_page(
     viewer: &Viewer,
     id: &str,
@@ -168,6 +194,7 @@ fn amend_page(
     text: &str,
     error: Option<String>,
     lines: Option<Vec<SourceLine>>,
+    files: &[String],
 ) -> PageResult {
     let problem_count = lines
         .as_ref()
@@ -177,7 +204,7 @@ fn amend_page(
         status,
         context! {
             frame => page::v(Frame::new(viewer, "contracts")),
-            id, latest, text, error, lines => page::v(&lines), problem_count,
+            id, latest, text, error, lines => page::v(&lines), problem_count, files => page::v(files),
         },
     ))
 }
@@ -190,6 +217,7 @@ pub(crate) async fn amend_form(
     viewer.require_staff()?;
     let versions = versions(&state, &viewer, &id).await?;
     let latest = versions.last().ok_or(PageError::NotFound)?;
+    let kept = stored_files(&state, &viewer, &id, latest.version).await?;
     amend_page(
         &viewer,
         &id,
@@ -198,7 +226,22 @@ pub(crate) async fn amend_form(
         &latest.source,
         None,
         None,
+        &kept.keys().cloned().collect::<Vec<_>>(),
     )
+}
+
+async fn stored_files(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    version: u32,
+) -> PageResult<ContractFiles> {
+    Ok(state
+        .store
+        .contracts()
+        .files(&viewer.tenant, id, version)
+        .await?
+        .unwrap_or_default())
 }
 
 #[derive(Debug, Deserialize)]
@@ -209,7 +252,11 @@ pub(crate) struct AmendForm {
 pub(crate) async fn amend(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    CsrfForm { viewer, form }: CsrfForm<AmendForm>,
+    CsrfFiles {
+        viewer,
+        form,
+        files: uploaded,
+    }: CsrfFiles<AmendForm>,
 ) -> PageResult {
     viewer.require_staff()?;
     let versions = versions(&state, &viewer, &id).await?;
@@ -217,6 +264,26 @@ pub(crate) async fn amend(
     // Browsers send text areas with CRLF line ends; the contract is kept as
     // written with LF.
     let text = form.text.replace("\r\n", "\n");
+    // The holiday files: those of the current version, replaced by any
+    // uploaded file of the same name (browsers send only the base name).
+    let mut files = stored_files(&state, &viewer, &id, latest.version).await?;
+    let mut bad_upload = None;
+    for f in uploaded.into_iter().filter(|f| !f.file_name.is_empty()) {
+        let base = f
+            .file_name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(&f.file_name)
+            .to_string();
+        match String::from_utf8(f.bytes) {
+            Ok(text) => {
+                files.retain(|name, _| name.rsplit('/').next() != Some(base.as_str()));
+                files.insert(base, text);
+            }
+            Err(_) => bad_upload = Some(format!("The file {base} is not a text (iCalendar) file.")),
+        }
+    }
+    let names: Vec<String> = files.keys().cloned().collect();
     let refuse = |error: Option<String>, lines: Option<Vec<SourceLine>>| {
         amend_page(
             &viewer,
@@ -226,10 +293,14 @@ pub(crate) async fn amend(
             &text,
             error,
             lines,
+            &names,
         )
     };
+    if let Some(why) = bad_upload {
+        return refuse(Some(why), None);
+    }
     let source_name = format!("{id}.contract.toml");
-    match accord_store::parse_contract(&source_name, &text) {
+    match accord_store::parse_contract_with_files(&source_name, &text, &files) {
         Err(accord_store::Error::Contract(d)) => return refuse(None, Some(annotate(&text, &d.0))),
         Err(e) => return Err(e.into()),
         Ok(c) if c.id() != id => {
@@ -257,7 +328,13 @@ pub(crate) async fn amend(
     match state
         .store
         .contracts()
-        .put_version(&latest.client, &source_name, &text, state.clock.now())
+        .put_version_with_files(
+            &latest.client,
+            &source_name,
+            &text,
+            &files,
+            state.time.now(),
+        )
         .await
     {
         Ok(v) => Ok(page::see_other(&format!(

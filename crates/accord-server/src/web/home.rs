@@ -138,7 +138,7 @@ fn waiting_rows(
 }
 
 async fn dashboard(state: &AppState, viewer: &Viewer) -> PageResult {
-    let now = state.clock.now();
+    let now = state.time.now();
     let tenant = &viewer.tenant;
     let names = client_names(state, tenant).await?;
     let lives = crate::app::tickets::open_tickets(state, tenant, now).await?;
@@ -283,7 +283,7 @@ struct ClosedTicket {
 }
 
 async fn portal(state: &AppState, viewer: &Viewer) -> PageResult {
-    let now = state.clock.now();
+    let now = state.time.now();
     let tenant = &viewer.tenant;
     let names = client_names(state, tenant).await?;
     let lives = crate::app::tickets::open_tickets(state, tenant, now).await?;

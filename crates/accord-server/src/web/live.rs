@@ -163,12 +163,12 @@ pub(crate) fn clock_views(live: &Live, zone: &TimeZone, bars: bool) -> Vec<Clock
             } else {
                 100.0
             };
-            let segments = if bars {
+            let (segments, target_x) = if bars {
                 bar_segments(live, c.metric, c.cycle, target)
             } else {
-                Vec::new()
+                let total = axis_total(target, elapsed, c.paused.as_secs());
+                (Vec::new(), scale(target + c.paused.as_secs(), total))
             };
-            let total = axis_total(target, elapsed, c.paused.as_secs());
             ClockView {
                 name: clock_name(c.metric, c.cycle),
                 metric: c.metric.as_str(),
@@ -185,7 +185,7 @@ pub(crate) fn clock_views(live: &Live, zone: &TimeZone, bars: bool) -> Vec<Clock
                 deadline: c.deadline.map(|d| when(d, zone)),
                 breached_at: c.breached_at.map(|d| when(d, zone)),
                 segments,
-                target_x: scale(target, total),
+                target_x,
                 paused_by_reason: c
                     .paused_by_reason
                     .iter()
@@ -197,9 +197,11 @@ pub(crate) fn clock_views(live: &Live, zone: &TimeZone, bars: bool) -> Vec<Clock
         .collect()
 }
 
-/// The length of a clock's axis: its target, or all its time if longer.
+/// The length of a clock's axis: all its time (running and paused), or,
+/// while the target is not reached, up to where the target would be if the
+/// clock ran from now on.
 fn axis_total(target: i64, elapsed: i64, paused: i64) -> i64 {
-    target.max(elapsed + paused).max(1)
+    (paused + elapsed.max(target)).max(1)
 }
 
 fn scale(secs: i64, total: i64) -> f64 {
@@ -207,15 +209,18 @@ fn scale(secs: i64, total: i64) -> f64 {
 }
 
 /// Cuts one clock's time at every event instant and lets the core say, at
-/// each cut, how its elapsed and paused-by-reason figures grew.
-fn bar_segments(live: &Live, metric: Metric, cycle: u32, target: i64) -> Vec<BarSegment> {
+/// each cut, how its elapsed and paused-by-reason figures grew. Returns the
+/// bar's segments and where its target mark sits: where the running time
+/// reaches the target, after the paused stretches before that point (or,
+/// not reached yet, the remaining running time past the bar's end).
+fn bar_segments(live: &Live, metric: Metric, cycle: u32, target: i64) -> (Vec<BarSegment>, f64) {
     let Some(now_clock) = live
         .clocks
         .clocks
         .iter()
         .find(|c| c.metric == metric && c.cycle == cycle)
     else {
-        return Vec::new();
+        return (Vec::new(), 0.0);
     };
     let start = now_clock.started_at;
     let end = now_clock.stopped_at.unwrap_or(live.clocks.at);
@@ -268,10 +273,14 @@ fn bar_segments(live: &Live, metric: Metric, cycle: u32, target: i64) -> Vec<Bar
     let total = axis_total(target, elapsed, paused.values().sum());
     let mut out = Vec::new();
     let (mut x_secs, mut ran_secs) = (0i64, 0i64);
+    let mut target_at: Option<i64> = None;
     for (kind, secs) in stretches {
         if kind == "running" {
             // The part of a running stretch past the target is drawn as over.
             let within = (target - ran_secs).clamp(0, secs);
+            if target_at.is_none() && ran_secs + secs >= target {
+                target_at = Some(x_secs + within);
+            }
             if within > 0 {
                 out.push(segment(x_secs, within, total, "running", "running".into()));
             }
@@ -291,7 +300,8 @@ fn bar_segments(live: &Live, metric: Metric, cycle: u32, target: i64) -> Vec<Bar
         }
         x_secs += secs;
     }
-    out
+    let target_at = target_at.unwrap_or(x_secs + (target - ran_secs).max(0));
+    (out, scale(target_at, total))
 }
 
 fn push(stretches: &mut Vec<(String, i64)>, kind: &str, secs: i64) {

@@ -150,7 +150,7 @@ impl FromRequestParts<AppState> for Viewer {
         let session = state
             .store
             .sessions()
-            .find(&secret, state.clock.now())
+            .find(&secret, state.time.now())
             .await?
             .ok_or_else(sign_in)?;
         let tenant = session.user.tenant();
@@ -179,6 +179,128 @@ pub(crate) async fn form_pairs(
         .await
         .map_err(|e| PageError::BadRequest(format!("cannot read the form: {e}")))?;
     Ok(form_urlencoded::parse(&bytes).into_owned().collect())
+}
+
+/// A file sent with a `multipart/form-data` form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FormFile {
+    /// The form field it came in.
+    pub field: String,
+    /// The file's name on the sender's machine.
+    pub file_name: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// A form's text fields (name, value) and its files.
+pub(crate) type FormParts = (Vec<(String, String)>, Vec<FormFile>);
+
+/// A form's fields and files: `application/x-www-form-urlencoded`, or
+/// `multipart/form-data` (a form with file inputs).
+pub(crate) async fn form_parts(req: Request, state: &AppState) -> Result<FormParts, PageError> {
+    let boundary = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|e| e.trim().eq_ignore_ascii_case("multipart/form-data"))
+        })
+        .and_then(|v| {
+            v.split(';').skip(1).find_map(|p| {
+                let (k, val) = p.split_once('=')?;
+                k.trim()
+                    .eq_ignore_ascii_case("boundary")
+                    .then(|| val.trim().trim_matches('"').to_string())
+            })
+        });
+    let Some(boundary) = boundary else {
+        return Ok((form_pairs(req, state).await?, Vec::new()));
+    };
+    let bytes = Bytes::from_request(req, state)
+        .await
+        .map_err(|e| PageError::BadRequest(format!("cannot read the form: {e}")))?;
+    multipart(&bytes, &boundary)
+        .ok_or_else(|| PageError::BadRequest("the form cannot be read (bad multipart body)".into()))
+}
+
+/// Splits a `multipart/form-data` body (RFC 7578) into text fields and
+/// files; `None` if it is malformed.
+fn multipart(body: &[u8], boundary: &str) -> Option<FormParts> {
+    let delimiter = format!("--{boundary}");
+    let d = delimiter.as_bytes();
+    let find = |hay: &[u8], needle: &[u8], from: usize| -> Option<usize> {
+        hay.get(from..)?
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|i| i + from)
+    };
+    let (mut fields, mut files) = (Vec::new(), Vec::new());
+    let mut at = find(body, d, 0)? + d.len();
+    loop {
+        if body.get(at..at + 2) == Some(b"--") {
+            return Some((fields, files));
+        }
+        let head_start = at + 2; // CRLF after the delimiter
+        let head_end = find(body, b"\r\n\r\n", head_start)?;
+        let head = std::str::from_utf8(body.get(head_start..head_end)?).ok()?;
+        let next = find(body, d, head_end + 4)?;
+        // The content ends with the CRLF before the next delimiter.
+        let content = body.get(head_end + 4..next.checked_sub(2)?)?;
+        let disposition = head
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))?;
+        let param = |name: &str| {
+            disposition.split(';').skip(1).find_map(|p| {
+                let (k, v) = p.split_once('=')?;
+                (k.trim() == name).then(|| v.trim().trim_matches('"').to_string())
+            })
+        };
+        let field = param("name")?;
+        match param("filename") {
+            Some(file_name) => files.push(FormFile {
+                field,
+                file_name,
+                bytes: content.to_vec(),
+            }),
+            None => fields.push((field, String::from_utf8(content.to_vec()).ok()?)),
+        }
+        at = next + d.len();
+    }
+}
+
+/// A form with file inputs posted by the signed-in viewer, after its CSRF
+/// token and origin were checked, like [`CsrfForm`].
+#[derive(Debug)]
+pub(crate) struct CsrfFiles<T> {
+    pub viewer: Viewer,
+    pub form: T,
+    pub files: Vec<FormFile>,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfFiles<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
+        let (mut parts, body) = req.into_parts();
+        let viewer = Viewer::from_request_parts(&mut parts, state).await?;
+        check_origin(&parts.headers)?;
+        let (pairs, files) = form_parts(Request::from_parts(parts, body), state).await?;
+        let token = pairs
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        if !same_secret(token, &viewer.csrf) {
+            return Err(PageError::Csrf);
+        }
+        Ok(CsrfFiles {
+            viewer,
+            form: decode(&pairs)?,
+            files,
+        })
+    }
 }
 
 /// Deserialises form fields (the `csrf` field already taken out).

@@ -160,7 +160,7 @@ async fn settings_page(
             frame => page::v(Frame::new(viewer, "settings")),
             tokens => page::v(&tokens), users => page::v(&users), clients => page::v(&clients), webhooks => page::v(&webhooks), outcome => page::v(&outcome),
             zones => page::v(ZONES),
-            now => live::when(state.clock.now(), &viewer.zone),
+            now => live::when(state.time.now(), &viewer.zone),
         },
     ))
 }
@@ -225,7 +225,7 @@ pub(crate) async fn create_token(
     let (info, secret) = state
         .store
         .accounts()
-        .create_token(&viewer.user.id, name, state.clock.now())
+        .create_token(&viewer.user.id, name, state.time.now())
         .await?;
     let outcome = Outcome {
         secret: Some(secret.expose().to_string()),
@@ -257,7 +257,7 @@ pub(crate) async fn revoke_token(
     state
         .store
         .accounts()
-        .revoke_token(&id, state.clock.now())
+        .revoke_token(&id, state.time.now())
         .await?;
     Ok(page::see_other("/settings"))
 }
@@ -305,7 +305,7 @@ pub(crate) async fn create_user(
                 client,
                 password: Some(&password),
             },
-            state.clock.now(),
+            state.time.now(),
         )
         .await;
     let (status, outcome) = match created {

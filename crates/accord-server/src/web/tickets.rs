@@ -7,11 +7,16 @@
 //! client user may only reply. Another client's ticket is a 404, by URL
 //! and by form alike.
 
-use accord_core::clock::{EventKind, TicketEvent, TicketStatus};
+use std::sync::Arc;
+
+use accord_core::BusinessDuration;
+use accord_core::clock::{ClockError, EventKind, Metric, TicketEvent, TicketStatus};
+use accord_core::contract::Contract;
 use accord_store::{ClientId, NewTicket, Tenant, TicketId};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use jiff::Timestamp;
+use jiff::civil::Weekday;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -21,35 +26,19 @@ use crate::web::live;
 use crate::web::page::{self, Frame, PageError, PageResult};
 use crate::web::session::{CsrfForm, Viewer};
 
-/// Whole seconds: events are kept to the second.
-fn now_s() -> Timestamp {
-    let now = Timestamp::now();
-    Timestamp::from_second(now.as_second()).unwrap_or(now)
-}
-
-/// The instant to stamp a viewer's action with: now, but after every event
-/// already recorded. Events of one second are ordered by kind (a client's
-/// reply before a pause), so an action taken in the same second as the
-/// event it answers waits for the next second rather than be read as
-/// having come first.
-async fn after(events: &[TicketEvent]) -> Timestamp {
-    let last = events.iter().map(|e| e.at).max();
-    let mut at = now_s();
-    for _ in 0..3 {
-        match last {
-            Some(last) if at <= last => {
-                let into = Timestamp::now().subsec_nanosecond();
-                let wait = 1_000_000_000 - i64::from(into);
-                tokio::time::sleep(std::time::Duration::from_nanos(
-                    u64::try_from(wait).unwrap_or(0),
-                ))
-                .await;
-                at = now_s();
-            }
-            _ => break,
-        }
-    }
-    at
+/// The instant to stamp a viewer's action with: now, to the second (events
+/// are kept to the second), but never before the latest event recorded
+/// (which may be dated a little ahead, within the allowed skew). An action
+/// in the same second as the event it answers comes after it by the order
+/// in which the service recorded them (`seq`), so nothing waits.
+fn stamp(state: &AppState, events: &[TicketEvent]) -> Timestamp {
+    let now = state.time.now();
+    let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
+    events
+        .iter()
+        .map(|e| e.at)
+        .max()
+        .map_or(now, |last| now.max(last))
 }
 
 fn ticket_id(raw: &str) -> PageResult<TicketId> {
@@ -131,7 +120,7 @@ async fn ticket_page(
     status: StatusCode,
     error: Option<String>,
 ) -> PageResult {
-    let now = state.clock.now();
+    let now = state.time.now();
     let live = crate::app::tickets::live_ticket(state, &viewer.tenant, id, now)
         .await?
         .ok_or(PageError::NotFound)?;
@@ -285,7 +274,7 @@ pub(crate) async fn act(
     let event = TicketEvent {
         ticket: ticket.key.clone(),
         kind,
-        at: after(&current.events).await,
+        at: stamp(&state, &current.events),
         id: None,
         by: Some(viewer.user.email.clone()),
         note,
@@ -294,15 +283,38 @@ pub(crate) async fn act(
     match state
         .store
         .tickets()
-        .append(&viewer.tenant, &id, &[event], state.clock.now())
+        .append(&viewer.tenant, &id, &[event], state.time.now())
         .await
     {
         Ok(done) => {
             crate::app::tickets::appended(&state, &done);
             Ok(page::see_other(&format!("/tickets/{id}")))
         }
-        Err(accord_store::Error::Events(e)) => refused(&state, &viewer, &id, e.to_string()).await,
+        Err(accord_store::Error::Events(e)) => {
+            let why = if viewer.is_staff() {
+                e.to_string()
+            } else {
+                tracing::info!(error = %e, ticket = %id, "client action refused");
+                client_words(&e)
+            };
+            refused(&state, &viewer, &id, why).await
+        }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Why the clocks refused a client's action, in the client's words: the
+/// core's message names events and instants, which is for the log.
+fn client_words(e: &ClockError) -> String {
+    match e {
+        ClockError::AfterClosed { .. } => {
+            "This ticket is closed and takes no more messages; open a new ticket instead.".into()
+        }
+        ClockError::UnknownPriority { known, .. } => {
+            format!("Choose one of your contract's priorities: {known}.")
+        }
+        _ => "This could not be recorded on the ticket. Reload the page and try again;               if it happens again, contact your provider."
+            .into(),
     }
 }
 
@@ -333,42 +345,161 @@ async fn portal_client(state: &AppState, viewer: &Viewer) -> PageResult<(ClientI
     Ok((client.clone(), contracts))
 }
 
+/// A priority as the portal offers it: its name and its targets in words.
+#[derive(Debug, Serialize)]
+struct PriorityChoice {
+    name: String,
+    label: String,
+    selected: bool,
+}
+
+/// The priorities of the contracts the client may open tickets under, the
+/// least urgent of the first contract selected unless `chosen` names one.
+fn priority_choices(
+    contracts: &[Arc<crate::app::contracts::Parsed>],
+    chosen: Option<&str>,
+) -> Vec<PriorityChoice> {
+    let default = contracts
+        .first()
+        .and_then(|p| least_urgent_priority(&p.contract));
+    let selected = chosen.or(default.as_deref());
+    let mut out: Vec<PriorityChoice> = Vec::new();
+    for p in contracts {
+        for (name, priority) in p.contract.priorities() {
+            if out.iter().any(|c| &c.name == name) {
+                continue;
+            }
+            let calendar = &priority.calendar;
+            let words: Vec<String> = [Metric::FirstResponse, Metric::Resolution]
+                .into_iter()
+                .filter_map(|m| {
+                    priority.target(m).map(|d| {
+                        format!(
+                            "{} {}",
+                            metric_words(m),
+                            target_words(d, calendar, &p.contract)
+                        )
+                    })
+                })
+                .collect();
+            let label = if words.is_empty() {
+                name.clone()
+            } else {
+                format!("{name} — {}", words.join(", "))
+            };
+            out.push(PriorityChoice {
+                name: name.clone(),
+                label,
+                selected: Some(name.as_str()) == selected,
+            });
+        }
+    }
+    out
+}
+
+fn metric_words(m: Metric) -> &'static str {
+    match m {
+        Metric::FirstResponse => "first response",
+        Metric::NextResponse => "next response",
+        Metric::Resolution => "resolution",
+        Metric::PeriodicUpdate => "update every",
+    }
+}
+
+/// A target in words: "8 business hours" on a calendar with closed hours,
+/// "8 hours" on one open around the clock.
+fn target_words(d: BusinessDuration, calendar: &str, contract: &Contract) -> String {
+    // Open all day every day (holidays aside): wall-clock hours.
+    let around_the_clock = contract.calendar(calendar).is_some_and(|c| {
+        [
+            Weekday::Monday,
+            Weekday::Tuesday,
+            Weekday::Wednesday,
+            Weekday::Thursday,
+            Weekday::Friday,
+            Weekday::Saturday,
+            Weekday::Sunday,
+        ]
+        .into_iter()
+        .all(|w| c.rules().weekday_hours(w).open_seconds() == 24 * 3600)
+    });
+    let business = if around_the_clock { "" } else { "business " };
+    let secs = d.as_secs();
+    let (n, unit) = if secs % 3600 == 0 {
+        (secs / 3600, "hour")
+    } else {
+        (secs / 60, "minute")
+    };
+    format!("{n} {business}{unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The least urgent priority of a contract, pre-selected when a client
+/// opens a ticket so that leaving the field alone never files an
+/// emergency: the one with the longest resolution target, then the longest
+/// first response target (a missing target counts as longest), ties by
+/// name.
+pub(crate) fn least_urgent_priority(contract: &Contract) -> Option<String> {
+    let key = |p: &accord_core::contract::Priority, m: Metric| {
+        p.target(m).map_or(i64::MAX, |d| d.as_secs())
+    };
+    contract
+        .priorities()
+        .iter()
+        .max_by(|(an, a), (bn, b)| {
+            key(a, Metric::Resolution)
+                .cmp(&key(b, Metric::Resolution))
+                .then(key(a, Metric::FirstResponse).cmp(&key(b, Metric::FirstResponse)))
+                // Ties: the first name wins.
+                .then(bn.cmp(an))
+        })
+        .map(|(n, _)| n.clone())
+}
+
 async fn new_page(
     state: &AppState,
     viewer: &Viewer,
     status: StatusCode,
     error: Option<String>,
-    subject: &str,
-    description: &str,
+    form: (&str, &str, Option<&str>),
 ) -> PageResult {
+    let (subject, description, chosen) = form;
     let (_, contracts) = portal_client(state, viewer).await?;
-    let mut priorities: Vec<String> = Vec::new();
-    for id in &contracts {
-        let versions = state.store.contracts().versions(&viewer.tenant, id).await?;
-        if let Some(v) = versions.last() {
-            let p = state
-                .contracts
-                .get(state, &viewer.tenant, id, v.version)
-                .await?;
-            for name in p.policy.priorities.keys() {
-                if !priorities.contains(name) {
-                    priorities.push(name.clone());
-                }
-            }
-        }
-    }
+    let parsed = latest_contracts(state, viewer, &contracts).await?;
+    let priorities = priority_choices(&parsed, chosen);
     Ok(page::render(
         "ticket_new.html",
         status,
         context! {
             frame => page::v(Frame::new(viewer, "new")),
-            contracts => page::v(&contracts), priorities, error, subject, description,
+            contracts => page::v(&contracts), priorities => page::v(&priorities), error, subject,
+            description,
         },
     ))
 }
 
+/// The latest version of each contract, parsed.
+async fn latest_contracts(
+    state: &AppState,
+    viewer: &Viewer,
+    contracts: &[String],
+) -> PageResult<Vec<Arc<crate::app::contracts::Parsed>>> {
+    let mut out = Vec::new();
+    for id in contracts {
+        let versions = state.store.contracts().versions(&viewer.tenant, id).await?;
+        if let Some(v) = versions.last() {
+            out.push(
+                state
+                    .contracts
+                    .get(state, &viewer.tenant, id, v.version)
+                    .await?,
+            );
+        }
+    }
+    Ok(out)
+}
+
 pub(crate) async fn new_form(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    new_page(&state, &viewer, StatusCode::OK, None, "", "").await
+    new_page(&state, &viewer, StatusCode::OK, None, ("", "", None)).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -386,7 +517,7 @@ pub(crate) async fn open(
     let (client, contracts) = portal_client(&state, &viewer).await?;
     let subject = form.subject.trim().to_string();
     let description = form.description.unwrap_or_default();
-    let again = |why: String| {
+    let again = |why: String, priority: Option<String>| {
         let (state, viewer) = (&state, &viewer);
         let (subject, description) = (subject.clone(), description.clone());
         async move {
@@ -395,75 +526,126 @@ pub(crate) async fn open(
                 viewer,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(why),
-                &subject,
-                &description,
+                (&subject, &description, priority.as_deref()),
             )
             .await
         }
     };
-    if subject.is_empty() {
-        return again("Give the ticket a subject.".into()).await;
-    }
+    let chosen = Some(form.priority.clone());
     if !contracts.contains(&form.contract) {
         return Err(PageError::NotFound);
     }
-    let at = now_s();
-    // Keys are numbered per client; a concurrent opening takes the next.
-    let mut n = state
+    if subject.is_empty() {
+        return again("Give the ticket a subject.".into(), chosen).await;
+    }
+    // The priority is checked here, in the client's words, rather than by
+    // the clocks (whose message names events and instants).
+    let versions = state
+        .store
+        .contracts()
+        .versions(&viewer.tenant, &form.contract)
+        .await?;
+    let latest = versions.last().ok_or(PageError::NotFound)?;
+    let parsed = state
+        .contracts
+        .get(&state, &viewer.tenant, &form.contract, latest.version)
+        .await?;
+    if parsed.contract.priority(&form.priority).is_none() {
+        tracing::info!(priority = %form.priority, "portal form with an unknown priority");
+        let names: Vec<&str> = parsed
+            .contract
+            .priorities()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        return again(
+            format!(
+                "Choose one of your contract's priorities: {}.",
+                names.join(", ")
+            ),
+            None,
+        )
+        .await;
+    }
+    let at = stamp(&state, &[]);
+    let new = NewTicket {
+        client: client.clone(),
+        contract_id: form.contract.clone(),
+        opened: TicketEvent {
+            // The store numbers the ticket.
+            ticket: String::new(),
+            kind: EventKind::Opened {
+                priority: form.priority.clone(),
+            },
+            at,
+            id: None,
+            by: Some(viewer.user.email.clone()),
+            note: Some(subject.clone()),
+            seq: None,
+        },
+    };
+    match state
         .store
         .tickets()
-        .count_for_client(&viewer.tenant, &client)
-        .await?
-        + 1;
-    for _ in 0..5 {
-        let key = format!("T-{n}");
-        let new = NewTicket {
-            client: client.clone(),
-            contract_id: form.contract.clone(),
-            opened: TicketEvent {
-                ticket: key.clone(),
-                kind: EventKind::Opened {
-                    priority: form.priority.clone(),
-                },
-                at,
-                id: None,
-                by: Some(viewer.user.email.clone()),
-                note: Some(subject.clone()),
-                seq: None,
-            },
-        };
-        match state
-            .store
-            .tickets()
-            .open(&viewer.tenant, new, state.clock.now())
-            .await
-        {
-            Ok(t) => {
-                let description = description.trim();
-                if !description.is_empty() {
-                    let message = TicketEvent {
-                        ticket: key,
-                        kind: EventKind::ClientReplied,
-                        at,
-                        id: None,
-                        by: Some(viewer.user.email.clone()),
-                        note: Some(description.to_string()),
-                        seq: None,
-                    };
-                    crate::app::tickets::append(&state, &viewer.tenant, &t.id, &[message]).await?;
-                }
-                crate::app::tickets::opened(&state);
-                return Ok(page::see_other(&format!("/tickets/{}", t.id)));
+        .open_next(&viewer.tenant, new, state.time.now())
+        .await
+    {
+        Ok(t) => {
+            let description = description.trim();
+            if !description.is_empty() {
+                let message = TicketEvent {
+                    ticket: t.key.clone(),
+                    kind: EventKind::ClientReplied,
+                    at,
+                    id: None,
+                    by: Some(viewer.user.email.clone()),
+                    note: Some(description.to_string()),
+                    seq: None,
+                };
+                crate::app::tickets::append(&state, &viewer.tenant, &t.id, &[message]).await?;
             }
-            Err(accord_store::Error::Conflict(_)) => n += 1,
-            Err(
-                e
-                @ (accord_store::Error::Events(_) | accord_store::Error::NoContractInForce { .. }),
-            ) => {
-                return again(e.to_string()).await;
-            }
-            Err(e) => return Err(e.into()),
+            crate::app::tickets::opened(&state);
+            Ok(page::see_other(&format!("/tickets/{}", t.id)))
         }
+        Err(accord_store::Error::OutsideContractDates {
+            contract,
+            effective_from,
+            effective_until,
+            date,
+            ..
+        }) => {
+            let dates = match effective_until {
+                Some(u) => format!(
+                    "from {} to {}",
+                    effective_from.strftime("%-d %B %Y"),
+                    u.strftime("%-d %B %Y")
+                ),
+                None => format!("from {}", effective_from.strftime("%-d %B %Y")),
+            };
+            let when = if date < effective_from {
+                "is not yet in force"
+            } else {
+                "has expired"
+            };
+            again(
+                format!(
+                    "Your contract {contract} {when}: it runs {dates}. Tickets can be opened only while it is in force; contact your provider."
+                ),
+                chosen,
+            )
+            .await
+        }
+        Err(accord_store::Error::NoContractInForce { contract, .. }) => {
+            again(
+                format!("Your contract {contract} is not in force today; contact your provider."),
+                chosen,
+            )
+            .await
+        }
+        Err(accord_store::Error::Events(e)) => {
+            tracing::warn!(error = %e, "portal ticket refused by the clocks");
+            again(client_words(&e), chosen).await
+        }
+        Err(e) => Err(e.into()),
     }
-    Err(PageError::Internal("no free ticket key".into()))
 }

@@ -296,7 +296,7 @@ async fn ticket(
     t.id
 }
 
-/// A provider with two clients; returns Acme's ticket T-1 and Globex's.
+/// A provider with two clients; returns Acme's ticket T-1 and Globex's G-1 (keys are unique across clients).
 async fn seed(store: &Store) -> (TicketId, TicketId) {
     let now = Timestamp::now();
     store
@@ -409,7 +409,7 @@ async fn seed(store: &Store) -> (TicketId, TicketId) {
         store,
         &globex,
         "globex-2026",
-        ("T-1", "critical", "Globex confidential outage"),
+        ("G-1", "critical", "Globex confidential outage"),
         30,
         &[],
     )

@@ -219,8 +219,8 @@ both!(bad_requests_get_precise_problems_and_write_nothing);
 /// were stored with the last event.
 async fn ticket_clocks_are_evaluated_as_of_now(db: accord_store::testing::TestDb) {
     let t0: jiff::Timestamp = "2026-03-02T08:00:00Z".parse().unwrap();
-    let manual = accord_server::ManualClock::new(t0);
-    let app = TestApp::start_with(db, accord_server::Settings::default(), manual.clock()).await;
+    let manual = accord_server::ManualTime::new(t0);
+    let app = TestApp::start_with(db, accord_server::Settings::default(), manual.source()).await;
     let (client, _) = app.client("Acme", "ACME").await;
     let staff = app.token(Role::Agent, None, "agent@provider.test").await;
     let id = app

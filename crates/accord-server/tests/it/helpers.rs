@@ -4,7 +4,7 @@
 //! skipped with a message when unreachable, required when `CI` is set),
 //! seeded through the store, with a small typed client.
 
-use accord_server::{Clock, DatabaseUrl, Settings};
+use accord_server::{DatabaseUrl, Settings, TimeSource};
 use accord_store::testing::TestDb;
 use accord_store::{ClientId, NewUser, Role, Store};
 use jiff::Timestamp;
@@ -37,12 +37,12 @@ impl TestApp {
     /// Serves `launch` on a loopback port over the fresh database `db`,
     /// which is already migrated.
     async fn start(db: TestDb) -> TestApp {
-        TestApp::start_with(db, Settings::default(), Clock::system()).await
+        TestApp::start_with(db, Settings::default(), TimeSource::system()).await
     }
 
-    /// Serves `launch_with_clock` with `settings` (its database replaced by
-    /// `db`'s) reading `clock`.
-    pub async fn start_with(db: TestDb, settings: Settings, clock: Clock) -> TestApp {
+    /// Serves `launch_with_time` with `settings` (its database replaced by
+    /// `db`'s) reading `time`.
+    pub async fn start_with(db: TestDb, settings: Settings, time: TimeSource) -> TestApp {
         let settings = Settings {
             database_url: Some(DatabaseUrl::new(db.url.clone())),
             ..settings
@@ -54,8 +54,8 @@ impl TestApp {
         let shutdown = async move {
             let _ = rx.await;
         };
-        let server = tokio::spawn(accord_server::launch_with_clock(
-            settings, listener, shutdown, clock,
+        let server = tokio::spawn(accord_server::launch_with_time(
+            settings, listener, shutdown, time,
         ));
         TestApp {
             base: format!("http://{addr}"),

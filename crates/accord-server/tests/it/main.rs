@@ -6,6 +6,7 @@ mod helpers;
 
 mod api;
 mod contracts;
+mod keys_and_terms;
 mod notify;
 mod ops;
 mod receivers;

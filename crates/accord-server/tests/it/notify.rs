@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use accord_server::settings::{NotificationSettings, SmtpSettings, SmtpTls};
-use accord_server::{ManualClock, Settings};
+use accord_server::{ManualTime, Settings};
 use accord_store::testing::TestDb;
 use accord_store::{ClientId, Role};
 use jiff::{SignedDuration, Timestamp};
@@ -50,7 +50,7 @@ use accord_core::instant::format as rfc3339;
 /// client with the contract above.
 struct Env {
     app: TestApp,
-    clock: ManualClock,
+    clock: ManualTime,
     smtp: SmtpSink,
     admin: String,
     client: ClientId,
@@ -86,9 +86,9 @@ fn retries(max_attempts: u32) -> NotificationSettings {
 
 impl Env {
     async fn start(db: TestDb, notifications: NotificationSettings) -> Env {
-        let clock = ManualClock::new(t0());
+        let clock = ManualTime::new(t0());
         let smtp = SmtpSink::start().await;
-        let app = TestApp::start_with(db, settings(smtp.port, notifications), clock.clock()).await;
+        let app = TestApp::start_with(db, settings(smtp.port, notifications), clock.source()).await;
         let admin = app.token(Role::Admin, None, "admin@provider.test").await;
         let client = app
             .store
@@ -734,13 +734,13 @@ async fn two_servers_on_one_database_fire_each_crossing_exactly_once(env: &Env) 
     let mut second_settings = settings(env.smtp.port, retries(3));
     second_settings.database_url = Some(accord_server::DatabaseUrl::new(env.app.database_url()));
     let (stop, stopped) = oneshot::channel::<()>();
-    let second = tokio::spawn(accord_server::launch_with_clock(
+    let second = tokio::spawn(accord_server::launch_with_time(
         second_settings,
         listener,
         async move {
             let _ = stopped.await;
         },
-        env.clock.clock(),
+        env.clock.source(),
     ));
     let tickets = 8;
     let mut ids = Vec::new();

@@ -331,7 +331,8 @@ both!(forms_without_the_sessions_csrf_token_or_from_elsewhere_change_nothing);
 async fn a_client_user_reaches_nothing_of_another_client_by_url_or_form(app: &TestApp) {
     let acme = client(app, "Acme", "ACME", "lena@acme.test").await;
     let globex = client(app, "Globex", "GLOBEX", "gus@globex.test").await;
-    let theirs = ticket(app, &globex, "GLOBEX", "T-1").await;
+    // Keys are unique across the installation.
+    let theirs = ticket(app, &globex, "GLOBEX", "G-1").await;
     let ours = ticket(app, &acme, "ACME", "T-1").await;
     let mut lena = Browser::new(app);
     lena.sign_in("lena@acme.test").await;
@@ -597,3 +598,397 @@ async fn a_tickets_clock_bar_shows_running_and_paused_time_by_reason(app: &TestA
     assert!(page.body.contains("Times in UTC."));
 }
 both!(a_tickets_clock_bar_shows_running_and_paused_time_by_reason);
+
+/// A client whose contract's alphabetically last priority is its most
+/// urgent one (`outage`), with one client user.
+async fn client_with_outage(app: &TestApp, until: Option<&str>) -> ClientId {
+    let now = Timestamp::now();
+    let id = app
+        .store
+        .accounts()
+        .create_client("Acme", now)
+        .await
+        .unwrap();
+    let mut text = CONTRACT.replace("CONTRACT_ID", "ACME")
+        + "\n[priorities.outage]\ncalendar = \"always\"\nfirst_response = \"15m\"\nresolution = \"2h\"\n";
+    if let Some(u) = until {
+        text = text.replace(
+            "effective_from = 2026-01-01",
+            &format!("effective_from = 2026-01-01\neffective_until = {u}"),
+        );
+    }
+    app.store
+        .contracts()
+        .put_version(&id, "c.toml", &text, now)
+        .await
+        .unwrap();
+    user(app, "lena@acme.test", Role::Client, Some(id.clone())).await;
+    id
+}
+
+async fn the_portal_preselects_the_least_urgent_priority_and_shows_targets(app: &TestApp) {
+    client_with_outage(app, None).await;
+    let mut lena = Browser::new(app);
+    lena.sign_in("lena@acme.test").await;
+    let form = lena.get("/tickets/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let select = &form.body[form.body.find("<select id=\"priority\"").unwrap()..];
+    let select = &select[..select.find("</select>").unwrap()];
+    assert!(
+        select.contains(
+            "<option value=\"normal\" selected>normal — first response 8 hours, resolution 40 hours</option>"
+        ),
+        "{select}"
+    );
+    assert_eq!(select.matches("selected").count(), 1, "{select}");
+    assert!(
+        select.contains("outage — first response 15 minutes, resolution 2 hours"),
+        "{select}"
+    );
+}
+both!(the_portal_preselects_the_least_urgent_priority_and_shows_targets);
+
+async fn a_tampered_priority_is_refused_in_the_clients_words(app: &TestApp) {
+    let acme = client_with_outage(app, None).await;
+    let mut lena = Browser::new(app);
+    lena.sign_in("lena@acme.test").await;
+    let csrf = lena.get("/tickets/new").await.csrf();
+    let page = lena
+        .post(
+            "/tickets/new",
+            &[
+                ("csrf", &csrf),
+                ("contract", "ACME"),
+                ("priority", "degraded"),
+                ("subject", "Slow pages"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("Choose one of your contract&#x27;s priorities: critical, normal, outage."),
+        "{}",
+        page.body
+    );
+    for internal in ["event #", "unknown priority", "opened at"] {
+        assert!(!page.body.contains(internal), "{internal}: {}", page.body);
+    }
+    let n = app
+        .store
+        .tickets()
+        .count_for_client(&Tenant::Provider, &acme)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
+both!(a_tampered_priority_is_refused_in_the_clients_words);
+
+async fn portal_tickets_are_numbered_across_every_clients_tickets(app: &TestApp) {
+    let globex = client(app, "Globex", "GLOBEX", "gus@globex.test").await;
+    ticket(app, &globex, "GLOBEX", "T-1").await;
+    ticket(app, &globex, "GLOBEX", "T-2").await;
+    let acme = client_with_outage(app, None).await;
+    let mut lena = Browser::new(app);
+    lena.sign_in("lena@acme.test").await;
+    let csrf = lena.get("/tickets/new").await.csrf();
+    let page = lena
+        .post(
+            "/tickets/new",
+            &[
+                ("csrf", &csrf),
+                ("contract", "ACME"),
+                ("priority", "normal"),
+                ("subject", "The export fails"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let mine = app
+        .store
+        .tickets()
+        .list(
+            &Tenant::Client(acme.clone()),
+            &accord_store::TicketFilter::default(),
+            None,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.iter().map(|t| t.key.as_str()).collect::<Vec<_>>(),
+        ["T-3"]
+    );
+}
+both!(portal_tickets_are_numbered_across_every_clients_tickets);
+
+async fn an_expired_contract_takes_no_ticket_and_is_listed_as_expired(app: &TestApp) {
+    let yesterday = jiff::tz::TimeZone::UTC
+        .to_datetime(Timestamp::now())
+        .date()
+        .yesterday()
+        .unwrap();
+    let acme = client_with_outage(app, Some(&yesterday.to_string())).await;
+    let mut lena = Browser::new(app);
+    lena.sign_in("lena@acme.test").await;
+    let csrf = lena.get("/tickets/new").await.csrf();
+    let page = lena
+        .post(
+            "/tickets/new",
+            &[
+                ("csrf", &csrf),
+                ("contract", "ACME"),
+                ("priority", "normal"),
+                ("subject", "The export fails"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let until = yesterday.strftime("%-d %B %Y").to_string();
+    assert!(
+        page.body.contains(&format!(
+            "Your contract ACME has expired: it runs from 1 January 2026 to {until}."
+        )),
+        "{}",
+        page.body
+    );
+    let n = app
+        .store
+        .tickets()
+        .count_for_client(&Tenant::Provider, &acme)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    let list = lena.get("/contracts").await;
+    assert!(
+        list.body.contains(&format!("1 January 2026 – {until}")),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains(">expired</span>"), "{}", list.body);
+}
+both!(an_expired_contract_takes_no_ticket_and_is_listed_as_expired);
+
+async fn a_clock_bars_target_mark_sits_after_the_pauses_before_it(app: &TestApp) {
+    user(app, "agent@provider.test", Role::Agent, None).await;
+    let acme = client(app, "Acme", "ACME", "lena@acme.test").await;
+    // Critical (first response 1 h, round the clock), opened two hours ago:
+    // 20 min running, 30 min paused, then running: the target is reached
+    // 20 + 30 + 40 = 90 min into the bar's 120 (elapsed 90 + paused 30).
+    let now = Timestamp::from_second(Timestamp::now().as_second()).unwrap();
+    let opened = now - jiff::SignedDuration::from_mins(120);
+    let at = |m: i64| opened + jiff::SignedDuration::from_mins(m);
+    let event = |kind: EventKind, m: i64| TicketEvent {
+        ticket: "T-1".into(),
+        kind,
+        at: at(m),
+        id: None,
+        by: Some("agent@provider.test".into()),
+        note: None,
+        seq: None,
+    };
+    let new = NewTicket {
+        client: acme.clone(),
+        contract_id: "ACME".into(),
+        opened: event(
+            EventKind::Opened {
+                priority: "critical".into(),
+            },
+            0,
+        ),
+    };
+    let t = app
+        .store
+        .tickets()
+        .open(&Tenant::Provider, new, now)
+        .await
+        .unwrap();
+    let pause = EventKind::Paused {
+        reason: "approval".into(),
+        waiting_on: None,
+    };
+    app.store
+        .tickets()
+        .append(
+            &Tenant::Provider,
+            &t.id,
+            &[event(pause, 20), event(EventKind::Resumed, 50)],
+            now,
+        )
+        .await
+        .unwrap();
+    let mut agent = Browser::new(app);
+    agent.sign_in("agent@provider.test").await;
+    let page = agent.get(&format!("/tickets/{}", t.id)).await;
+    let clock = &page.body[page.body.find("data-metric=\"first_response\"").unwrap()..];
+    let bar = &clock[..clock.find("</svg>").unwrap()];
+    // The mark is where the red "over" stretch starts.
+    assert!(bar.contains("class=\"seg over\" x=\"750.0\""), "{bar}");
+    assert!(bar.contains("x1=\"750.0\" x2=\"750.0\""), "{bar}");
+}
+both!(a_clock_bars_target_mark_sits_after_the_pauses_before_it);
+
+async fn an_amendment_uploaded_with_its_holiday_file_keeps_it(app: &TestApp) {
+    const HOSTING: &str = include_str!("../../../../examples/hosting-24x7.contract.toml");
+    const US_FEDERAL: &str = include_str!("../../../../examples/holidays/us-federal.ics");
+    user(app, "ada@provider.test", Role::Admin, None).await;
+    let now = Timestamp::now();
+    let northwind = app
+        .store
+        .accounts()
+        .create_client("Northwind", now)
+        .await
+        .unwrap();
+    // Version 1 without holidays, then an amendment that names the file.
+    let v1 = HOSTING
+        .replace("version = 2 ", "version = 1 ")
+        .replace("holiday_files = [\"holidays/us-federal.ics\"]\n", "");
+    app.store
+        .contracts()
+        .put_version(&northwind, "hosting.toml", &v1, now)
+        .await
+        .unwrap();
+    let id = "northwind-hosting-2026";
+    let mut ada = Browser::new(app);
+    ada.sign_in("ada@provider.test").await;
+    let form = ada.get(&format!("/contracts/{id}/amend")).await;
+    assert!(
+        form.body.contains("enctype=\"multipart/form-data\""),
+        "{}",
+        form.body
+    );
+    let csrf = form.csrf();
+    let boundary = "----accordtestboundary";
+    let part = |name: &str, file: Option<&str>, text: &str| {
+        let file = file.map_or(String::new(), |f| format!("; filename=\"{f}\""));
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{file}\r\n\r\n{text}\r\n"
+        )
+    };
+    let body = part("csrf", None, &csrf)
+        + &part("text", None, &HOSTING.replace('\n', "\r\n"))
+        + &part("files", Some("us-federal.ics"), US_FEDERAL)
+        + &format!("--{boundary}--\r\n");
+    let res = ada
+        .http
+        .post(app.url(&format!("/contracts/{id}/amend")))
+        .header("cookie", ada.cookie_header())
+        .header("origin", app.base.clone())
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let page = ada.keep(res).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let files = app
+        .store
+        .contracts()
+        .files(&Tenant::Provider, id, 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(files.keys().collect::<Vec<_>>(), ["us-federal.ics"]);
+    let shown = ada.get(&format!("/contracts/{id}?version=2")).await;
+    assert!(shown.body.contains("26 November 2026"), "{}", shown.body);
+    // The next amendment form says the file is kept.
+    let again = ada.get(&format!("/contracts/{id}/amend")).await;
+    assert!(
+        again.body.contains("<code>us-federal.ics</code>"),
+        "{}",
+        again.body
+    );
+}
+both!(an_amendment_uploaded_with_its_holiday_file_keeps_it);
+
+/// Page actions taken within one second apply in the order they were
+/// taken: each is stamped now and ordered after the last by the order the
+/// service recorded them, with no waiting for the next second.
+async fn actions_in_one_second_apply_in_the_order_they_were_taken(
+    db: accord_store::testing::TestDb,
+) {
+    let now = Timestamp::now();
+    let frozen = accord_server::ManualTime::new(Timestamp::from_second(now.as_second()).unwrap());
+    let app = &TestApp::start_with(db, accord_server::Settings::default(), frozen.source()).await;
+    user(app, "agent@provider.test", Role::Agent, None).await;
+    let acme = client(app, "Acme", "ACME", "lena@acme.test").await;
+    let id = ticket(app, &acme, "ACME", "T-1").await;
+    let mut agent = Browser::new(app);
+    agent.sign_in("agent@provider.test").await;
+    let mut lena = Browser::new(app);
+    lena.sign_in("lena@acme.test").await;
+    // Each pause says what it waits for: two identical events of one second
+    // would be one event sent twice (a double submit), stored once.
+    let pause = |csrf: String, round: usize| {
+        vec![
+            ("csrf".to_string(), csrf),
+            ("reason".to_string(), "approval".to_string()),
+            ("note".to_string(), format!("Approve step {round}")),
+        ]
+    };
+    let resolution_state = || async {
+        let t = app
+            .store
+            .tickets()
+            .with_clocks(&Tenant::Provider, &id)
+            .await
+            .unwrap()
+            .unwrap();
+        let r = t
+            .clocks
+            .iter()
+            .find(|c| c.metric == Metric::Resolution)
+            .unwrap();
+        (r.state, t.events.len())
+    };
+    for round in 0..2 {
+        let csrf = agent.get(&format!("/tickets/{id}")).await.csrf();
+        let form = pause(csrf, round);
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let paused = agent.post(&format!("/tickets/{id}/pause"), &form).await;
+        assert_eq!(paused.status, StatusCode::SEE_OTHER, "{}", paused.body);
+        assert_eq!(
+            resolution_state().await,
+            (ClockState::Paused, 2 + 2 * round)
+        );
+        // In the same second, by kind alone, the reply would sort before the pause.
+        let page = lena.get(&format!("/tickets/{id}")).await;
+        let reply = format!("Approved ({round}).");
+        let replied = lena
+            .post(
+                &format!("/tickets/{id}/reply"),
+                &[("csrf", &page.csrf()), ("note", &reply)],
+            )
+            .await;
+        assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
+        assert_eq!(
+            resolution_state().await,
+            (ClockState::Running, 3 + 2 * round)
+        );
+    }
+    let t = app
+        .store
+        .tickets()
+        .with_clocks(&Tenant::Provider, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    let same_second = t.events[1..].iter().all(|e| e.at == frozen.now());
+    assert!(same_second, "{:?}", t.events);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actions_in_one_second_apply_in_the_order_they_were_taken_sqlite() {
+    let db = accord_store::testing::TestDb::sqlite().await;
+    actions_in_one_second_apply_in_the_order_they_were_taken(db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actions_in_one_second_apply_in_the_order_they_were_taken_postgres() {
+    if let Some(db) = accord_store::testing::TestDb::postgres().await {
+        actions_in_one_second_apply_in_the_order_they_were_taken(db).await;
+    }
+}

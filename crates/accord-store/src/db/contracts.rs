@@ -15,26 +15,114 @@ use jiff::civil::Date;
 use sqlx::{AssertSqlSafe, Pool, Row};
 
 use super::{Db, LOCK_ROW, begin_write};
-use crate::db::{PolicyCache, ms, to_u32, ts};
+use crate::db::{VersionCache, ms, to_u32, ts};
 use crate::ids::ClientId;
-use crate::model::{ContractSummary, ContractVersion};
+use crate::model::{ContractFiles, ContractSummary, ContractVersion, ParsedVersion};
 use crate::{Error, Result, Tenant};
 
-/// Contracts in the database cannot refer to files: there are none beside them.
-fn no_files(path: &Path) -> io::Result<String> {
-    Err(io::Error::new(
-        io::ErrorKind::NotFound,
-        format!(
-            "`{}`: a stored contract cannot refer to files; write the holidays into the contract",
-            path.display()
-        ),
-    ))
+/// Parses contract text whose `holiday_files` are served from `files` (by
+/// the name the contract writes, else by the file's base name), with the
+/// core's diagnostics on error: a name not among them is the usual
+/// diagnostic at its line and column. Returns the contract and the files it
+/// read, which are what is stored with it.
+pub(crate) fn parse_with_files(
+    source_name: &str,
+    text: &str,
+    files: &ContractFiles,
+) -> Result<(Contract, ContractFiles)> {
+    let src = SourceFile::new(source_name, text);
+    let dir = Path::new(source_name)
+        .parent()
+        .unwrap_or(Path::new(""))
+        .to_path_buf();
+    let mut used = ContractFiles::new();
+    let mut serve = |path: &Path| -> io::Result<String> {
+        let written = path.strip_prefix(&dir).unwrap_or(path);
+        let written = written.to_string_lossy().replace('\\', "/");
+        let base = Path::new(&written)
+            .file_name()
+            .map(|b| b.to_string_lossy().to_string());
+        let found = files
+            .get_key_value(&written)
+            .or_else(|| base.as_ref().and_then(|b| files.get_key_value(b)));
+        match found {
+            Some((name, text)) => {
+                used.insert(name.clone(), text.clone());
+                Ok(text.clone())
+            }
+            None => Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                if files.is_empty() {
+                    "no files were uploaded with the contract; upload it with this file".to_string()
+                } else {
+                    format!(
+                        "not among the files uploaded with the contract ({})",
+                        files
+                            .keys()
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                },
+            )),
+        }
+    };
+    let contract = Contract::parse(&src, &mut serve).map_err(Error::Contract)?;
+    Ok((contract, used))
 }
 
-/// Parses contract text, with the core's diagnostics on error.
-pub(crate) fn parse_contract(source_name: &str, text: &str) -> Result<Contract> {
-    let src = SourceFile::new(source_name, text);
-    Contract::parse(&src, &mut no_files).map_err(Error::Contract)
+/// The files stored with a contract version.
+pub(crate) async fn stored_files(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    contract_id: &str,
+    version: u32,
+) -> Result<ContractFiles> {
+    let rows = sqlx::query(
+        "SELECT name, text FROM contract_files WHERE contract_id = $1 AND version = $2",
+    )
+    .bind(contract_id)
+    .bind(i64::from(version))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("name")?, r.try_get("text")?)))
+        .collect()
+}
+
+/// A stored version parsed with its files, from the cache or parsed now
+/// and cached; [`Error::NotFound`] if there is no such version. Every parse
+/// of a stored version goes through here.
+pub(crate) async fn parsed(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    cache: &VersionCache,
+    contract_id: &str,
+    version: u32,
+) -> Result<Arc<ParsedVersion>> {
+    if let Some(p) = cache.get(contract_id, version) {
+        return Ok(p);
+    }
+    let row = sqlx::query(
+        "SELECT client_id, source_name, source FROM contract_versions
+         WHERE contract_id = $1 AND version = $2",
+    )
+    .bind(contract_id)
+    .bind(i64::from(version))
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(Error::NotFound)?;
+    let (name, text): (String, String) = (row.try_get("source_name")?, row.try_get("source")?);
+    let files = stored_files(conn, contract_id, version).await?;
+    let fault =
+        |e: String| Error::Internal(format!("stored contract `{contract_id}` v{version}: {e}"));
+    let (contract, _) = parse_with_files(&name, &text, &files).map_err(|e| fault(e.to_string()))?;
+    let policy = ClockPolicy::from_contract(&contract).map_err(|e| fault(e.to_string()))?;
+    let parsed = Arc::new(ParsedVersion {
+        client: ClientId::from_db(row.try_get("client_id")?),
+        contract,
+        policy,
+    });
+    cache.put(contract_id, version, Arc::clone(&parsed));
+    Ok(parsed)
 }
 
 pub(crate) async fn put_contract_version(
@@ -42,9 +130,10 @@ pub(crate) async fn put_contract_version(
     client: &ClientId,
     source_name: &str,
     text: &str,
+    files: &ContractFiles,
     now: Timestamp,
 ) -> Result<ContractVersion> {
-    let contract = parse_contract(source_name, text)?;
+    let (contract, used) = parse_with_files(source_name, text, files)?;
     let id = contract.id().to_string();
     let mut tx = begin_write(pool).await?;
     let owner = sqlx::query("SELECT kind FROM organisations WHERE id = $1")
@@ -67,19 +156,20 @@ pub(crate) async fn put_contract_version(
             "a contract `{id}` of another client"
         )));
     }
-    let stored = insert_version(&mut tx, client, source_name, text, &contract, now).await?;
+    let stored = insert_version(&mut tx, client, source_name, text, &contract, &used, now).await?;
     tx.commit().await?;
     Ok(stored)
 }
 
-/// Inserts a parsed contract version for `client` inside a write
-/// transaction; a stored (id, version) is a conflict.
+/// Inserts a parsed contract version for `client` with the files it read,
+/// inside a write transaction; a stored (id, version) is a conflict.
 pub(super) async fn insert_version(
     conn: &mut <Db as sqlx::Database>::Connection,
     client: &ClientId,
     source_name: &str,
     text: &str,
     contract: &Contract,
+    files: &ContractFiles,
     now: Timestamp,
 ) -> Result<ContractVersion> {
     let (id, version) = (contract.id().to_string(), contract.version());
@@ -103,6 +193,17 @@ pub(super) async fn insert_version(
         )),
         other => other,
     })?;
+    for (name, file) in files {
+        sqlx::query(
+            "INSERT INTO contract_files (contract_id, version, name, text) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&id)
+        .bind(i64::from(version))
+        .bind(name)
+        .bind(file)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(ContractVersion {
         client: client.clone(),
         contract_id: id,
@@ -147,33 +248,56 @@ pub(crate) async fn contract_versions(
     rows.iter().map(version_from_row).collect()
 }
 
-/// The clock policy of a stored contract version, from the cache or parsed
-/// from its stored text.
-pub(crate) async fn load_policy(
+/// The effective dates of a stored contract version.
+pub(crate) async fn contract_term(
     conn: &mut <Db as sqlx::Database>::Connection,
-    cache: &PolicyCache,
+    cache: &VersionCache,
     contract_id: &str,
     version: u32,
-) -> Result<Arc<ClockPolicy>> {
-    if let Some(p) = cache.get(contract_id, version) {
-        return Ok(p);
+) -> Result<(Date, Option<Date>)> {
+    let p = parsed(conn, cache, contract_id, version).await?;
+    Ok((p.contract.effective_from(), p.contract.effective_until()))
+}
+
+/// A stored version parsed with its files, if the tenant may see it.
+pub(crate) async fn parsed_contract_version(
+    pool: &Pool<Db>,
+    cache: &VersionCache,
+    tenant: &Tenant,
+    contract_id: &str,
+    version: u32,
+) -> Result<Option<Arc<ParsedVersion>>> {
+    let mut conn = pool.acquire().await?;
+    match parsed(&mut conn, cache, contract_id, version).await {
+        Ok(p) if tenant.can_see(&p.client) => Ok(Some(p)),
+        Ok(_) | Err(Error::NotFound) => Ok(None),
+        Err(e) => Err(e),
     }
-    let row = sqlx::query(
-        "SELECT source_name, source FROM contract_versions WHERE contract_id = $1 AND version = $2",
+}
+
+/// The files stored with a version, if the tenant may see it.
+pub(crate) async fn contract_version_files(
+    pool: &Pool<Db>,
+    tenant: &Tenant,
+    contract_id: &str,
+    version: u32,
+) -> Result<Option<ContractFiles>> {
+    let mut conn = pool.acquire().await?;
+    let visible = sqlx::query(
+        "SELECT version FROM contract_versions
+         WHERE contract_id = $1 AND version = $2 AND ($3 IS NULL OR client_id = $3)",
     )
     .bind(contract_id)
     .bind(i64::from(version))
-    .fetch_one(&mut *conn)
+    .bind(tenant.client_filter())
+    .fetch_optional(&mut *conn)
     .await?;
-    let (name, text): (String, String) = (row.try_get("source_name")?, row.try_get("source")?);
-    let contract = parse_contract(&name, &text)
-        .map_err(|e| Error::Internal(format!("stored contract `{contract_id}` v{version}: {e}")))?;
-    let policy = Arc::new(
-        ClockPolicy::from_contract(&contract)
-            .map_err(|e| Error::Internal(format!("stored contract `{contract_id}`: {e}")))?,
-    );
-    cache.put(contract_id, version, Arc::clone(&policy));
-    Ok(policy)
+    if visible.is_none() {
+        return Ok(None);
+    }
+    stored_files(&mut conn, contract_id, version)
+        .await
+        .map(Some)
 }
 
 const VERSION_COLUMNS: &str =
@@ -200,12 +324,13 @@ pub(crate) async fn contract_version(
 
 pub(crate) async fn amend_contract(
     pool: &Pool<Db>,
+    cache: &VersionCache,
     contract_id: &str,
     source_name: &str,
     text: &str,
+    files: &ContractFiles,
     now: Timestamp,
 ) -> Result<ContractVersion> {
-    let amendment = parse_contract(source_name, text)?;
     let mut tx = begin_write(pool).await?;
     // Locking the current version serialises amendments of one contract
     // (on SQLite the write lock already does).
@@ -219,15 +344,23 @@ pub(crate) async fn amend_contract(
         .await?
         .ok_or(Error::NotFound)?;
     let current = version_from_row(&row)?;
-    let parsed = parse_contract(&current.source_name, &current.source).map_err(|e| {
-        Error::Internal(format!(
-            "stored contract `{contract_id}` v{}: {e}",
-            current.version
-        ))
-    })?;
-    check_amendment(&parsed, &amendment)?;
-    let stored =
-        insert_version(&mut tx, &current.client, source_name, text, &amendment, now).await?;
+    // Files the amendment does not send again are those of the current
+    // version, if it still names them.
+    let mut offered = stored_files(&mut tx, contract_id, current.version).await?;
+    offered.extend(files.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let (amendment, used) = parse_with_files(source_name, text, &offered)?;
+    let current_parsed = parsed(&mut tx, cache, contract_id, current.version).await?;
+    check_amendment(&current_parsed.contract, &amendment)?;
+    let stored = insert_version(
+        &mut tx,
+        &current.client,
+        source_name,
+        text,
+        &amendment,
+        &used,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(stored)
 }

@@ -20,13 +20,14 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
-use accord_core::clock::{ClockPolicy, ClockState, EventKind, Metric, TicketEvent, TicketStatus};
+use accord_core::clock::{ClockState, EventKind, Metric, TicketEvent, TicketStatus};
 use jiff::Timestamp;
 use sqlx::SqlSafeStr;
 use sqlx::error::BoxDynError;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 
 use crate::auth::sha256_hex;
+use crate::model::ParsedVersion;
 use crate::{Error, Result};
 
 /// Migrations of one backend, embedded in the binary: (version, description, SQL).
@@ -54,6 +55,11 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = Embedded(&[
         "schedule and outbox",
         include_str!("../../migrations/sqlite/0004_schedule_and_outbox.sql"),
     ),
+    (
+        5,
+        "ticket keys and contract files",
+        include_str!("../../migrations/sqlite/0005_keys_and_contract_files.sql"),
+    ),
 ]);
 
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = Embedded(&[
@@ -76,6 +82,11 @@ pub(crate) const POSTGRES_MIGRATIONS: Embedded = Embedded(&[
         4,
         "schedule and outbox",
         include_str!("../../migrations/postgres/0004_schedule_and_outbox.sql"),
+    ),
+    (
+        5,
+        "ticket keys and contract files",
+        include_str!("../../migrations/postgres/0005_keys_and_contract_files.sql"),
     ),
 ]);
 
@@ -113,22 +124,33 @@ pub(crate) async fn migrator(embedded: Embedded) -> Result<Migrator> {
     Ok(Migrator::new(embedded).await?)
 }
 
-/// Parsed contract versions by (contract id, version). Versions are never
-/// changed once stored, so an entry never goes stale.
+/// Parsed contract versions by (contract id, version): the one cache of
+/// them, for writes (clock policies, dates) and reads (pages, documents)
+/// alike. Versions never change once stored, so an entry never goes stale.
 #[derive(Debug, Default)]
-pub(crate) struct PolicyCache(Mutex<HashMap<(String, u32), Arc<ClockPolicy>>>);
+pub(crate) struct VersionCache(Mutex<HashMap<(String, u32), Arc<ParsedVersion>>>);
 
-impl PolicyCache {
-    pub(crate) fn get(&self, contract: &str, version: u32) -> Option<Arc<ClockPolicy>> {
+impl VersionCache {
+    pub(crate) fn get(&self, contract: &str, version: u32) -> Option<Arc<ParsedVersion>> {
         let map = self.0.lock().ok()?;
         map.get(&(contract.to_string(), version)).cloned()
     }
 
-    pub(crate) fn put(&self, contract: &str, version: u32, policy: Arc<ClockPolicy>) {
+    pub(crate) fn put(&self, contract: &str, version: u32, parsed: Arc<ParsedVersion>) {
         if let Ok(mut map) = self.0.lock() {
-            map.insert((contract.to_string(), version), policy);
+            map.insert((contract.to_string(), version), parsed);
         }
     }
+}
+
+/// The number `n` of a key `T-n` (the form the service generates), if it
+/// is one.
+pub(crate) fn key_number(key: &str) -> Option<i64> {
+    let digits = key.strip_prefix("T-")?;
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 // ---- conversions between values and columns ----

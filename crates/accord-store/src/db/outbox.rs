@@ -11,8 +11,9 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 use sqlx::{AssertSqlSafe, Pool, Row};
 
-use super::{CLAIM_SKIP_LOCKED, Db, READ_SNAPSHOT, begin_write, parse_contract};
+use super::{CLAIM_SKIP_LOCKED, Db, READ_SNAPSHOT, begin_write, parsed};
 use crate::auth::hex;
+use crate::db::VersionCache;
 use crate::db::{ms, opt_ts, parse_metric, to_u32, ts};
 use crate::ids::{ClientId, NotificationId, TicketId, WebhookId};
 use crate::model::{
@@ -60,19 +61,12 @@ pub(crate) async fn subscribers(conn: &mut Conn) -> Result<Vec<Subscriber>> {
 /// notify`), as (name, address), each address once.
 pub(crate) async fn warning_contacts(
     conn: &mut Conn,
+    cache: &VersionCache,
     contract_id: &str,
     version: u32,
 ) -> Result<Vec<(String, String)>> {
-    let row = sqlx::query(
-        "SELECT source_name, source FROM contract_versions WHERE contract_id = $1 AND version = $2",
-    )
-    .bind(contract_id)
-    .bind(i64::from(version))
-    .fetch_one(&mut *conn)
-    .await?;
-    let (name, text): (String, String) = (row.try_get("source_name")?, row.try_get("source")?);
-    let contract = parse_contract(&name, &text)
-        .map_err(|e| Error::Internal(format!("stored contract `{contract_id}` v{version}: {e}")))?;
+    let parsed = parsed(conn, cache, contract_id, version).await?;
+    let contract = &parsed.contract;
     // Domains are case-insensitive, and in practice so are mailboxes: one
     // e-mail per person even if two responsibilities name them.
     let mut by_address = BTreeMap::new();

@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use sqlx::{AssertSqlSafe, Pool, Row};
 
 use super::{CLAIM_SKIP_LOCKED, Db, begin_write, fire_crossings};
-use crate::db::{PolicyCache, ms, opt_ts};
+use crate::db::{VersionCache, ms, opt_ts};
 use crate::model::Fired;
 use crate::{Error, Result};
 
@@ -62,7 +62,7 @@ pub(crate) async fn set_job(
 /// Claims up to `limit` jobs due by `now` and runs them.
 pub(crate) async fn claim_due(
     pool: &Pool<Db>,
-    cache: &PolicyCache,
+    cache: &VersionCache,
     now: Timestamp,
     limit: u32,
 ) -> Result<Fired> {

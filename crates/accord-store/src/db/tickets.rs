@@ -10,17 +10,18 @@ use accord_core::clock::{
     canonical, evaluate,
 };
 use jiff::Timestamp;
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 use sqlx::{AssertSqlSafe, Pool, Row};
 
 use super::{
     CLAIM_SKIP_LOCKED, CROSSING, Db, LOCK_ROW, Message, READ_SNAPSHOT, Subscriber, begin_write,
-    enqueue, load_policy, set_job, subscribers, warning_contacts,
+    contract_term, enqueue, parsed, set_job, subscribers, warning_contacts,
 };
 use crate::db::{
-    EventColumns, FUTURE_SKEW_MS, PolicyCache, event_key, kind_columns, ms, opt_ts, parse_metric,
-    parse_state, parse_status, status_str, to_u32, ts,
+    EventColumns, FUTURE_SKEW_MS, VersionCache, event_key, key_number, kind_columns, ms, opt_ts,
+    parse_metric, parse_state, parse_status, status_str, to_u32, ts,
 };
 use crate::ids::{ClientId, TicketId};
 use crate::model::{
@@ -328,7 +329,7 @@ fn newly_passed<'a>(
 /// the write transaction that changed the events (or claimed the ticket).
 pub(crate) async fn recompute(
     conn: &mut Conn,
-    cache: &PolicyCache,
+    cache: &VersionCache,
     ticket: &Ticket,
     now: Timestamp,
 ) -> Result<Recomputed> {
@@ -346,16 +347,17 @@ const CLOCK_CHUNK: usize = 32;
 /// still ahead.
 async fn recompute_from(
     conn: &mut Conn,
-    cache: &PolicyCache,
+    cache: &VersionCache,
     ticket: &Ticket,
     events: &[TicketEvent],
     now: Timestamp,
     live: bool,
 ) -> Result<Recomputed> {
-    let policy = load_policy(conn, cache, &ticket.contract_id, ticket.contract_version).await?;
+    let version = parsed(conn, cache, &ticket.contract_id, ticket.contract_version).await?;
+    let policy = &version.policy;
     // Events dated slightly ahead of `now` (clock skew) are applied too.
     let latest = events.iter().map(|e| e.at).max().unwrap_or(now);
-    let clocks = evaluate(&policy, events, now.max(latest))?;
+    let clocks = evaluate(policy, events, now.max(latest))?;
     let prior = sqlx::query(
         "DELETE FROM clocks WHERE ticket_id = $1
          RETURNING metric, cycle, next_share, next_crossing_at",
@@ -459,7 +461,7 @@ async fn recompute_from(
         let mut audience = Audience::default();
         for c in &clocks.clocks {
             for crossing in newly_passed(c, &prior) {
-                fired.extend(fire(conn, ticket, c, crossing, now, &mut audience).await?);
+                fired.extend(fire(conn, cache, ticket, c, crossing, now, &mut audience).await?);
             }
         }
     }
@@ -490,7 +492,7 @@ pub(crate) struct Recomputed {
 /// inserted once, whoever tries.
 pub(crate) async fn fire_crossings(
     conn: &mut Conn,
-    cache: &PolicyCache,
+    cache: &VersionCache,
     ticket_id: &str,
     now: Timestamp,
     webhooks: &mut Option<Vec<Subscriber>>,
@@ -524,7 +526,7 @@ pub(crate) async fn fire_crossings(
             .iter()
             .filter(|c| c.crossed && c.at.is_some_and(|at| ms(at) >= scheduled));
         for crossing in passed {
-            fired.extend(fire(conn, &ticket, clock, crossing, now, &mut audience).await?);
+            fired.extend(fire(conn, cache, &ticket, clock, crossing, now, &mut audience).await?);
         }
     }
     *webhooks = audience.webhooks;
@@ -545,6 +547,7 @@ struct Audience {
 /// had fired already.
 async fn fire(
     conn: &mut Conn,
+    cache: &VersionCache,
     ticket: &Ticket,
     clock: &Clock,
     crossing: &ThresholdCrossing,
@@ -581,7 +584,7 @@ async fn fire(
         Some(t) => t,
         None => audience.ticket.insert((
             client_name(conn, &ticket.client).await?,
-            warning_contacts(conn, &ticket.contract_id, ticket.contract_version).await?,
+            warning_contacts(conn, cache, &ticket.contract_id, ticket.contract_version).await?,
         )),
     };
     let kind = CrossingKind::of(share);
@@ -636,11 +639,106 @@ async fn client_name(conn: &mut Conn, client: &ClientId) -> Result<String> {
     Ok(row.try_get("name")?)
 }
 
+/// Records `key` as taken, installation-wide: a key any ticket already has
+/// is a conflict. Inside the write transaction that opens the ticket.
+async fn take_key(conn: &mut Conn, key: &str, now: Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO ticket_keys (key, number, created_at) VALUES ($1, $2, $3)")
+        .bind(key)
+        .bind(key_number(key))
+        .bind(ms(now))
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| match Error::from(e) {
+            Error::Conflict(_) => Error::Conflict(format!("a ticket `{key}`")),
+            other => other,
+        })?;
+    Ok(())
+}
+
+/// Takes the next free key `T-n`: one past the highest `n` in use, or the
+/// next free one after it. Two transactions that read the same highest `n`
+/// meet on the key's primary key: on PostgreSQL the second waits for the
+/// first to commit, finds the key taken (`DO NOTHING`) and tries the next;
+/// on SQLite the write lock already serialises them.
+async fn take_next_key(conn: &mut Conn, now: Timestamp) -> Result<String> {
+    let row = sqlx::query("SELECT MAX(number) AS n FROM ticket_keys")
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut n = row.try_get::<Option<i64>, _>("n")?.unwrap_or(0) + 1;
+    for _ in 0..1000 {
+        let key = format!("T-{n}");
+        let taken = sqlx::query(
+            "INSERT INTO ticket_keys (key, number, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&key)
+        .bind(n)
+        .bind(ms(now))
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if taken == 1 {
+            return Ok(key);
+        }
+        n += 1;
+    }
+    Err(Error::Internal(format!("no free ticket key after T-{n}")))
+}
+
+/// The version of `contract_id` that governs a ticket of `client` opened
+/// on `day`: the latest in force then, refused when `day` is outside its
+/// effective dates (or before the first version's).
+async fn governing_version(
+    conn: &mut Conn,
+    cache: &VersionCache,
+    client: &ClientId,
+    contract_id: &str,
+    day: Date,
+) -> Result<u32> {
+    let rows = sqlx::query(
+        "SELECT version, effective_from FROM contract_versions
+         WHERE contract_id = $1 AND client_id = $2
+         ORDER BY effective_from DESC, version DESC",
+    )
+    .bind(contract_id)
+    .bind(client.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut versions = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let from: String = r.try_get("effective_from")?;
+        versions.push((to_u32(r.try_get("version")?, "contract version")?, from));
+    }
+    let day_text = day.to_string();
+    let chosen = versions
+        .iter()
+        .find(|(_, from)| from.as_str() <= day_text.as_str())
+        .or(versions.last());
+    let Some(&(version, _)) = chosen else {
+        return Err(Error::NoContractInForce {
+            contract: contract_id.to_string(),
+            date: day_text,
+        });
+    };
+    let (from, until) = contract_term(conn, cache, contract_id, version).await?;
+    if day < from || until.is_some_and(|u| day > u) {
+        return Err(Error::OutsideContractDates {
+            contract: contract_id.to_string(),
+            version,
+            date: day,
+            effective_from: from,
+            effective_until: until,
+        });
+    }
+    Ok(version)
+}
+
 pub(crate) async fn open_ticket(
     pool: &Pool<Db>,
-    cache: &PolicyCache,
+    cache: &VersionCache,
     tenant: &Tenant,
-    new: NewTicket,
+    mut new: NewTicket,
+    next_key: bool,
     now: Timestamp,
 ) -> Result<Ticket> {
     if !tenant.can_see(&new.client) {
@@ -652,38 +750,31 @@ pub(crate) async fn open_ticket(
             new.opened.kind
         )));
     };
-    let key = new.opened.ticket.trim();
-    if key.is_empty() || key != new.opened.ticket {
-        return Err(Error::Invalid(
-            "a ticket key must be non-empty, without surrounding spaces".into(),
-        ));
+    let priority = priority.clone();
+    if !next_key {
+        let key = new.opened.ticket.trim();
+        if key.is_empty() || key != new.opened.ticket {
+            return Err(Error::Invalid(
+                "a ticket key must be non-empty, without surrounding spaces".into(),
+            ));
+        }
     }
     let day = TimeZone::UTC.to_datetime(new.opened.at).date();
     let mut tx = begin_write(pool).await?;
-    let version = sqlx::query(
-        "SELECT version FROM contract_versions
-         WHERE contract_id = $1 AND client_id = $2 AND effective_from <= $3
-         ORDER BY effective_from DESC, version DESC LIMIT 1",
-    )
-    .bind(&new.contract_id)
-    .bind(new.client.as_str())
-    .bind(day.to_string())
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(version) = version else {
-        return Err(Error::NoContractInForce {
-            contract: new.contract_id.clone(),
-            date: day.to_string(),
-        });
-    };
+    let version = governing_version(&mut tx, cache, &new.client, &new.contract_id, day).await?;
+    if next_key {
+        new.opened.ticket = take_next_key(&mut tx, now).await?;
+    } else {
+        take_key(&mut tx, &new.opened.ticket, now).await?;
+    }
     let ticket = Ticket {
         id: TicketId::generate(),
         client: new.client.clone(),
-        key: key.to_string(),
+        key: new.opened.ticket.clone(),
         contract_id: new.contract_id.clone(),
-        contract_version: to_u32(version.try_get("version")?, "contract version")?,
+        contract_version: version,
         opened_at: normalised(&new.opened).at,
-        priority: priority.clone(),
+        priority,
         status: TicketStatus::Open,
     };
     sqlx::query(
@@ -701,7 +792,7 @@ pub(crate) async fn open_ticket(
     .execute(&mut *tx)
     .await
     .map_err(|e| match Error::from(e) {
-        Error::Conflict(_) => Error::Conflict(format!("a ticket `{}` of this client", ticket.key)),
+        Error::Conflict(_) => Error::Conflict(format!("a ticket `{}`", ticket.key)),
         other => other,
     })?;
     let (_, written) =
@@ -715,7 +806,7 @@ pub(crate) async fn open_ticket(
 
 pub(crate) async fn append_events(
     pool: &Pool<Db>,
-    cache: &PolicyCache,
+    cache: &VersionCache,
     tenant: &Tenant,
     ticket: &TicketId,
     events: &[TicketEvent],
@@ -857,6 +948,7 @@ pub(crate) async fn list_tickets(
            AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR priority = $4)
            AND ($5 IS NULL OR id > $5)
            AND ($7 IS NULL OR (status = 'open' AND at_risk_secs <= $7))
+           AND ($8 IS NULL OR key = $8)
          ORDER BY id LIMIT $6"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
@@ -867,6 +959,7 @@ pub(crate) async fn list_tickets(
         .bind(after.map(TicketId::as_str))
         .bind(i64::from(limit))
         .bind(filter.at_risk_within_secs)
+        .bind(filter.key.as_deref())
         .fetch_all(pool)
         .await?;
     rows.iter().map(ticket_from_row).collect()

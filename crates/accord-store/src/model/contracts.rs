@@ -1,5 +1,7 @@
 //! Stored contract versions (SPEC §2).
 
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -37,4 +39,22 @@ pub struct ContractSummary {
     pub latest_version: u32,
     /// How many versions are stored.
     pub versions: u32,
+}
+
+/// The files uploaded with a contract version (its `holiday_files`), by the
+/// name the contract writes for each, e.g. `holidays/us-federal.ics`, to
+/// their text.
+pub type ContractFiles = BTreeMap<String, String>;
+
+/// A stored contract version parsed once per process, with its files: what
+/// was agreed, and what the clocks need of it. Versions never change once
+/// stored, so it never goes stale.
+#[derive(Debug)]
+pub struct ParsedVersion {
+    /// Whose contract it is.
+    pub client: ClientId,
+    /// The contract.
+    pub contract: accord_core::contract::Contract,
+    /// Its clock policy.
+    pub policy: accord_core::clock::ClockPolicy,
 }

@@ -15,7 +15,8 @@ pub struct NewTicket {
     /// (UTC) governs it.
     pub contract_id: String,
     /// The `opened` event; its `ticket` is the ticket's key (e.g. `T-1`),
-    /// unique per client.
+    /// unique across the installation (ignored by
+    /// [`Tickets::open_next`](crate::Tickets::open_next), which numbers it).
     pub opened: TicketEvent,
 }
 
@@ -26,7 +27,9 @@ pub struct Ticket {
     pub id: TicketId,
     /// Its client.
     pub client: ClientId,
-    /// Its key, e.g. `T-1`, unique per client.
+    /// Its key, e.g. `T-1`: new keys are unique across the installation;
+    /// a database from before that may hold one key for tickets of several
+    /// clients (each client's keys are unique).
     pub key: String,
     /// The contract it falls under.
     pub contract_id: String,
@@ -52,6 +55,9 @@ pub struct TicketFilter {
     /// Only open tickets whose most pressed live clock had at most this
     /// many business seconds left when last computed.
     pub at_risk_within_secs: Option<i64>,
+    /// Only tickets with this key (one, or several in a database from
+    /// before keys were unique across clients).
+    pub key: Option<String>,
 }
 
 /// A clock as last computed and stored (SPEC §4).

@@ -5,10 +5,12 @@
 mod harness;
 
 mod accounts;
+mod contract_terms;
 mod contracts;
 mod directory;
 mod events;
 mod ingest;
+mod keys;
 mod migrations;
 mod monitor;
 mod notifications;

@@ -12,8 +12,9 @@ async fn a_client_sees_only_its_own_tickets(db: &TestDb) {
     let acme = client_with_contract(s, "Acme", "acme").await;
     let globex = client_with_contract(s, "Globex", "globex").await;
     let a1 = open(s, &acme, "acme", "T-1", "critical", 0).await;
-    let g1 = open(s, &globex, "globex", "T-1", "critical", 10).await;
-    let g2 = open(s, &globex, "globex", "T-2", "normal", 20).await;
+    // Keys are unique across the installation.
+    let g1 = open(s, &globex, "globex", "G-1", "critical", 10).await;
+    let g2 = open(s, &globex, "globex", "G-2", "normal", 20).await;
     let as_acme = Tenant::Client(acme.clone());
 
     // Reads: another client's ticket does not exist for this tenant.
@@ -29,7 +30,7 @@ async fn a_client_sees_only_its_own_tickets(db: &TestDb) {
         None
     );
     assert_eq!(
-        s.tickets().by_key(&as_acme, &globex, "T-1").await.unwrap(),
+        s.tickets().by_key(&as_acme, &globex, "G-1").await.unwrap(),
         None
     );
     assert_eq!(

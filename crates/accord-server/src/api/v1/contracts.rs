@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{ContractDiffDto, ContractVersionDto};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Caller, QueryParams, TextBody};
+use crate::extract::{Caller, ContractBody, ContractUpload, QueryParams};
 use crate::state::AppState;
 
 /// Whose contract an upload is.
@@ -31,9 +31,12 @@ pub struct UploadQuery {
     name: Option<String>,
 }
 
-/// Upload a contract version (TOML body). Staff only.
+/// Upload a contract version: the TOML file as the body, or, for a
+/// contract that names holiday files, a JSON object with its `text` and
+/// its `files`. Staff only.
 #[utoipa::path(post, path = "/api/v1/contracts", tag = "contracts", params(UploadQuery),
-    request_body(content = String, content_type = "application/toml", description = "The contract file"),
+    request_body(description = "The contract file, or the contract with its holiday files",
+        content((String = "application/toml"), (ContractUpload = "application/json"))),
     security(("bearer" = [])),
     responses((status = 201, body = ContractVersionDto), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem),
@@ -42,7 +45,7 @@ pub async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     QueryParams(q): QueryParams<UploadQuery>,
-    TextBody(text): TextBody,
+    body: ContractBody,
 ) -> ApiResult<(StatusCode, Json<ContractVersionDto>)> {
     caller.require_staff("upload contracts")?;
     let client =
@@ -51,7 +54,7 @@ pub async fn upload(
     let stored = state
         .store
         .contracts()
-        .put_version(&client, &name, &text, state.clock.now())
+        .put_version_with_files(&client, &name, &body.text, &body.files, state.time.now())
         .await
         .map_err(|e| match e {
             accord_store::Error::Invalid(detail) => ApiError::bad_field("client", detail),
@@ -90,12 +93,15 @@ pub struct AmendQuery {
     name: Option<String>,
 }
 
-/// Amend a contract: the TOML body becomes its next version. It must keep
-/// the contract's `id`, raise `version` and take effect after the current
-/// version. Staff only.
+/// Amend a contract: the TOML body (or a JSON object with its `text` and
+/// holiday `files`) becomes its next version. It must keep the contract's
+/// `id`, raise `version` and take effect after the current version; holiday
+/// files it does not send again are those of the current version. Staff
+/// only.
 #[utoipa::path(post, path = "/api/v1/contracts/{id}/versions", tag = "contracts", params(
         ("id" = String, Path, description = "The contract's `id`"), AmendQuery),
-    request_body(content = String, content_type = "application/toml", description = "The amended contract file"),
+    request_body(description = "The amended contract file, or the contract with its holiday files",
+        content((String = "application/toml"), (ContractUpload = "application/json"))),
     security(("bearer" = [])),
     responses((status = 201, body = ContractVersionDto), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
@@ -107,14 +113,14 @@ pub async fn amend(
     caller: Caller,
     Path(id): Path<String>,
     QueryParams(q): QueryParams<AmendQuery>,
-    TextBody(text): TextBody,
+    body: ContractBody,
 ) -> ApiResult<(StatusCode, Json<ContractVersionDto>)> {
     caller.require_staff("amend contracts")?;
     let name = q.name.unwrap_or_else(|| "contract.toml".into());
     let stored = state
         .store
         .contracts()
-        .amend(&id, &name, &text, state.clock.now())
+        .amend_with_files(&id, &name, &body.text, &body.files, state.time.now())
         .await
         .map_err(|e| match e {
             accord_store::Error::NotFound => no_contract(&id),

@@ -47,7 +47,7 @@ pub async fn create(
     let id = state
         .store
         .accounts()
-        .create_client(&body.name, state.clock.now())
+        .create_client(&body.name, state.time.now())
         .await
         .map_err(|e| match e {
             accord_store::Error::Invalid(detail) => ApiError::Unprocessable {

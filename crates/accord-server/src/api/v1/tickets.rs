@@ -35,6 +35,9 @@ pub struct ListQuery {
     /// Only open tickets with at most this many business minutes left on
     /// their most pressed live clock (as last computed).
     at_risk_within: Option<u32>,
+    /// Only tickets with this key, e.g. `T-12` (keys are unique across the
+    /// installation; a database from before that may list several).
+    key: Option<String>,
     /// The `next_cursor` of the previous page.
     after: Option<String>,
     /// Page size, 1 to 200 (default 50).
@@ -82,6 +85,7 @@ pub async fn list(
             .transpose()?,
         priority: q.priority,
         at_risk_within_secs: q.at_risk_within.map(|m| i64::from(m) * 60),
+        key: q.key,
     };
     let after = q
         .after
@@ -112,7 +116,7 @@ pub struct OpenTicket {
     client: String,
     /// The contract it falls under (its `id`).
     contract_id: String,
-    /// The ticket's key, unique per client, e.g. `T-1`.
+    /// The ticket's key, e.g. `T-1`: one no ticket of any client has.
     key: String,
     /// A priority of the contract.
     priority: String,
@@ -163,6 +167,10 @@ pub async fn open(
             AppError::Store(accord_store::Error::NotFound) => {
                 ApiError::NotFound("no such client, or no such contract for this client".into())
             }
+            AppError::Store(accord_store::Error::Conflict(what)) => ApiError::ConflictAt {
+                detail: format!("{what} already exists: ticket keys are unique across clients"),
+                place: Place::field("key"),
+            },
             other => other.into(),
         })?;
     let location = format!("/api/v1/tickets/{}", ticket.id);
@@ -199,7 +207,7 @@ pub async fn get(
 /// A ticket with its clocks as of now, the same evaluation the web's ticket
 /// page shows.
 async fn detail(state: &AppState, tenant: &Tenant, id: &TicketId) -> ApiResult<Json<TicketDetail>> {
-    let live = app::tickets::live_ticket(state, tenant, id, state.clock.now())
+    let live = app::tickets::live_ticket(state, tenant, id, state.time.now())
         .await?
         .ok_or_else(|| no_ticket(id))?;
     Ok(Json(live.into()))
@@ -382,7 +390,7 @@ async fn append_one(
         .get(&caller.tenant, &id)
         .await?
         .ok_or_else(|| no_ticket(&id))?;
-    let now = state.clock.now();
+    let now = state.time.now();
     fields.retain(|_, v| !v.is_null());
     fields
         .entry("at")

@@ -61,7 +61,7 @@ pub async fn create(
             place: crate::error::Place::field("name"),
         });
     }
-    let now = state.clock.now();
+    let now = state.time.now();
     let (info, secret) = state
         .store
         .accounts()
@@ -101,7 +101,7 @@ pub async fn revoke(
 ) -> ApiResult<StatusCode> {
     let missing = || ApiError::NotFound(format!("there is no active token `{id}` of yours"));
     let token = TokenId::parse(&id).map_err(|_| missing())?;
-    let now = state.clock.now();
+    let now = state.time.now();
     let revoked = if caller.user.role == Role::Admin {
         state.store.accounts().revoke_token(&token, now).await?
     } else {

@@ -124,7 +124,7 @@ pub async fn create(
     let user = state
         .store
         .accounts()
-        .create_user(new, state.clock.now())
+        .create_user(new, state.time.now())
         .await
         .map_err(|e| match e {
             // Role and binding are checked above: what is left is the

@@ -135,7 +135,7 @@ pub async fn create(
     let (webhook, secret) = state
         .store
         .outbox()
-        .create_webhook(new, state.clock.now())
+        .create_webhook(new, state.time.now())
         .await
         .map_err(|e| match e {
             accord_store::Error::Invalid(detail) => ApiError::Unprocessable {
@@ -186,7 +186,7 @@ pub async fn delete(
     if state
         .store
         .outbox()
-        .delete_webhook(&parsed, state.clock.now())
+        .delete_webhook(&parsed, state.time.now())
         .await?
     {
         Ok(StatusCode::NO_CONTENT)

@@ -1,6 +1,7 @@
 //! The server's source of "now" (CONVENTIONS: the core takes the instant as
-//! an argument; the server decides where it comes from). Production reads
-//! the system clock; tests drive a [`ManualClock`] so that thresholds fire at
+//! an argument; the server decides where it comes from). Named a time
+//! source, not a clock, because a clock is what an SLA measures. Production reads
+//! the system clock; tests drive a [`ManualTime`] so that thresholds fire at
 //! exact instants without waiting for them.
 
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use tokio::sync::watch;
 
 /// Where the server's "now" comes from. Cheap to clone.
 #[derive(Debug, Clone, Default)]
-pub struct Clock(Source);
+pub struct TimeSource(Source);
 
 #[derive(Debug, Clone, Default)]
 enum Source {
@@ -20,10 +21,10 @@ enum Source {
     Manual(Arc<watch::Sender<Timestamp>>),
 }
 
-impl Clock {
+impl TimeSource {
     /// The system clock.
-    pub fn system() -> Clock {
-        Clock(Source::System)
+    pub fn system() -> TimeSource {
+        TimeSource(Source::System)
     }
 
     /// The current instant.
@@ -34,7 +35,7 @@ impl Clock {
         }
     }
 
-    /// Completes once the clock reads `at` or later.
+    /// Completes once the source reads `at` or later.
     pub async fn sleep_until(&self, at: Timestamp) {
         match &self.0 {
             Source::System => {
@@ -55,14 +56,14 @@ impl Clock {
     }
 }
 
-/// A clock that moves only when told, for tests and replays.
+/// A time source that moves only when told, for tests and replays.
 #[derive(Debug, Clone)]
-pub struct ManualClock(Arc<watch::Sender<Timestamp>>);
+pub struct ManualTime(Arc<watch::Sender<Timestamp>>);
 
-impl ManualClock {
-    /// A clock reading `start`.
-    pub fn new(start: Timestamp) -> ManualClock {
-        ManualClock(Arc::new(watch::Sender::new(start)))
+impl ManualTime {
+    /// A source reading `start`.
+    pub fn new(start: Timestamp) -> ManualTime {
+        ManualTime(Arc::new(watch::Sender::new(start)))
     }
 
     /// Sets the time; whoever sleeps until an instant now passed wakes up.
@@ -75,9 +76,9 @@ impl ManualClock {
         *self.0.borrow()
     }
 
-    /// The [`Clock`] that reads this one, to hand to the server.
-    pub fn clock(&self) -> Clock {
-        Clock(Source::Manual(Arc::clone(&self.0)))
+    /// The [`TimeSource`] that reads this one, to hand to the server.
+    pub fn source(&self) -> TimeSource {
+        TimeSource(Source::Manual(Arc::clone(&self.0)))
     }
 }
 
@@ -89,8 +90,8 @@ mod tests {
     #[tokio::test]
     async fn a_manual_clock_wakes_sleepers_when_it_passes_their_instant() {
         let t0: Timestamp = "2026-03-02T08:00:00Z".parse().unwrap();
-        let manual = ManualClock::new(t0);
-        let clock = manual.clock();
+        let manual = ManualTime::new(t0);
+        let clock = manual.source();
         let target = t0 + jiff::SignedDuration::from_mins(30);
         let sleeper = tokio::spawn(async move { clock.sleep_until(target).await });
         manual.set(t0 + jiff::SignedDuration::from_mins(10));
@@ -98,6 +99,6 @@ mod tests {
         assert!(!sleeper.is_finished());
         manual.set(target);
         sleeper.await.unwrap();
-        assert_eq!(manual.clock().now(), target);
+        assert_eq!(manual.source().now(), target);
     }
 }
