@@ -77,9 +77,12 @@ setup() {
   local db=$1
   # shellcheck disable=SC2086
   "$ACCORD" user add --email bench@provider.example --name Bench --role admin $db >/dev/null
+  # A new client must be asked for (older binaries create it unasked).
+  local create=""
+  if "$ACCORD" user add --help | grep -q -- --create-client; then create="--create-client"; fi
   # shellcheck disable=SC2086
   CLIENT=$("$ACCORD" user add --email it@acme.example --name Acme --role client \
-    --client "Acme Analytics GmbH" $db 2>&1 >/dev/null | sed -n 's/.*(\(.*\))$/\1/p')
+    --client "Acme Analytics GmbH" $create $db 2>&1 >/dev/null | sed -n 's/.*(\(.*\))$/\1/p')
   # shellcheck disable=SC2086
   TOKEN=$("$ACCORD" token create --email bench@provider.example --name bench $db 2>/dev/null)
   [[ -n "$CLIENT" && -n "$TOKEN" ]] || { echo "setup failed" >&2; exit 1; }

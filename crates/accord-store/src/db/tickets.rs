@@ -248,6 +248,8 @@ struct Written {
     all: Vec<TicketEvent>,
     /// Whether the newest new one is recent (see [`LIVE_WINDOW_MS`]).
     live: bool,
+    /// Whether they are the ticket's first: it has no clocks stored yet.
+    first: bool,
 }
 
 /// Inserts the new events of a batch; exact copies are skipped, an id reused
@@ -258,8 +260,14 @@ async fn insert_events(
     ticket: &Ticket,
     events: &[TicketEvent],
     now: Timestamp,
+    first: bool,
 ) -> Result<(Appended, Option<Written>)> {
-    let stored = load_keyed_events(conn, ticket).await?;
+    // A ticket being opened has no events yet: nothing to read.
+    let stored = if first {
+        Vec::new()
+    } else {
+        load_keyed_events(conn, ticket).await?
+    };
     let (fresh, duplicates) = new_events(ticket, &stored, events, now)?;
     let done = Appended {
         inserted: fresh.len(),
@@ -282,7 +290,7 @@ async fn insert_events(
         .unwrap_or(i64::MIN);
     let live = newest >= ms(now) - LIVE_WINDOW_MS;
     let all = stored.into_iter().chain(fresh).map(|(_, e)| e).collect();
-    Ok((done, Some(Written { all, live })))
+    Ok((done, Some(Written { all, live, first })))
 }
 
 /// How far behind `now` the newest event of a write may be for the write
@@ -334,7 +342,7 @@ pub(crate) async fn recompute(
     now: Timestamp,
 ) -> Result<Recomputed> {
     let events = load_events(conn, ticket).await?;
-    recompute_from(conn, cache, ticket, &events, now, false).await
+    recompute_from(conn, cache, ticket, &events, now, false, false).await
 }
 
 /// Clock rows of one multi-row INSERT (17 parameters a row).
@@ -352,29 +360,36 @@ async fn recompute_from(
     events: &[TicketEvent],
     now: Timestamp,
     live: bool,
+    first: bool,
 ) -> Result<Recomputed> {
     let version = parsed(conn, cache, &ticket.contract_id, ticket.contract_version).await?;
     let policy = &version.policy;
     // Events dated slightly ahead of `now` (clock skew) are applied too.
     let latest = events.iter().map(|e| e.at).max().unwrap_or(now);
     let clocks = evaluate(policy, events, now.max(latest))?;
-    let prior = sqlx::query(
-        "DELETE FROM clocks WHERE ticket_id = $1
-         RETURNING metric, cycle, next_share, next_crossing_at",
-    )
-    .bind(ticket.id.as_str())
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(PriorClock {
-            metric: r.try_get("metric")?,
-            cycle: r.try_get("cycle")?,
-            next_share: r.try_get("next_share")?,
-            next_crossing_at: r.try_get("next_crossing_at")?,
+    // A ticket's first events find no clocks to replace.
+    let rows = if first {
+        Vec::new()
+    } else {
+        sqlx::query(
+            "DELETE FROM clocks WHERE ticket_id = $1
+             RETURNING metric, cycle, next_share, next_crossing_at",
+        )
+        .bind(ticket.id.as_str())
+        .fetch_all(&mut *conn)
+        .await?
+    };
+    let prior = rows
+        .iter()
+        .map(|r| {
+            Ok(PriorClock {
+                metric: r.try_get("metric")?,
+                cycle: r.try_get("cycle")?,
+                next_share: r.try_get("next_share")?,
+                next_crossing_at: r.try_get("next_crossing_at")?,
+            })
         })
-    })
-    .collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?;
     let next_at = clocks
         .clocks
         .iter()
@@ -795,10 +810,16 @@ pub(crate) async fn open_ticket(
         Error::Conflict(_) => Error::Conflict(format!("a ticket `{}`", ticket.key)),
         other => other,
     })?;
-    let (_, written) =
-        insert_events(&mut tx, &ticket, std::slice::from_ref(&new.opened), now).await?;
+    let (_, written) = insert_events(
+        &mut tx,
+        &ticket,
+        std::slice::from_ref(&new.opened),
+        now,
+        true,
+    )
+    .await?;
     if let Some(w) = written {
-        recompute_from(&mut tx, cache, &ticket, &w.all, now, w.live).await?;
+        recompute_from(&mut tx, cache, &ticket, &w.all, now, w.live, w.first).await?;
     }
     tx.commit().await?;
     Ok(ticket)
@@ -816,9 +837,9 @@ pub(crate) async fn append_events(
     let ticket = find_ticket(&mut tx, tenant, ticket, true)
         .await?
         .ok_or(Error::NotFound)?;
-    let (mut done, written) = insert_events(&mut tx, &ticket, events, now).await?;
+    let (mut done, written) = insert_events(&mut tx, &ticket, events, now, false).await?;
     if let Some(w) = written {
-        done.fired = recompute_from(&mut tx, cache, &ticket, &w.all, now, w.live)
+        done.fired = recompute_from(&mut tx, cache, &ticket, &w.all, now, w.live, w.first)
             .await?
             .fired;
     }
