@@ -252,6 +252,15 @@ struct Written {
     first: bool,
 }
 
+impl Written {
+    fn cause(&self) -> Cause {
+        Cause::Write {
+            live: self.live,
+            first: self.first,
+        }
+    }
+}
+
 /// Inserts the new events of a batch; exact copies are skipped, an id reused
 /// for a different event fails the whole batch. Returns the ticket's events
 /// after the batch when any was new.
@@ -342,7 +351,7 @@ pub(crate) async fn recompute(
     now: Timestamp,
 ) -> Result<Recomputed> {
     let events = load_events(conn, ticket).await?;
-    recompute_from(conn, cache, ticket, &events, now, false, false).await
+    recompute_from(conn, cache, ticket, &events, now, Cause::Claim).await
 }
 
 /// Clock rows of one multi-row INSERT (17 parameters a row).
@@ -359,9 +368,12 @@ async fn recompute_from(
     ticket: &Ticket,
     events: &[TicketEvent],
     now: Timestamp,
-    live: bool,
-    first: bool,
+    cause: Cause,
 ) -> Result<Recomputed> {
+    let (live, first) = match cause {
+        Cause::Write { live, first } => (live, first),
+        Cause::Claim => (false, false),
+    };
     let version = parsed(conn, cache, &ticket.contract_id, ticket.contract_version).await?;
     let policy = &version.policy;
     // Events dated slightly ahead of `now` (clock skew) are applied too.
@@ -465,10 +477,10 @@ async fn recompute_from(
     .bind(ticket.id.as_str())
     .execute(&mut *conn)
     .await?;
-    // The job mirrors the clock rows' earliest crossing: rewritten only
-    // when that changed (or when the clocks were claimed, to clear it).
+    // The job mirrors the clock rows' earliest crossing: rewritten when that
+    // changed, and always by a claim (so a due job never stays due).
     let before = prior.iter().filter_map(|p| p.next_crossing_at).min();
-    if before != next_at || prior.is_empty() {
+    if matches!(cause, Cause::Claim) || before != next_at {
         set_job(conn, CROSSING, ticket.id.as_str(), next_at).await?;
     }
     let mut fired = Vec::new();
@@ -485,6 +497,16 @@ async fn recompute_from(
         prior,
         fired,
     })
+}
+
+/// Why a ticket's clocks are recomputed.
+#[derive(Debug, Clone, Copy)]
+enum Cause {
+    /// Events were written: `live` as for [`LIVE_WINDOW_MS`], `first` when
+    /// they are the ticket's first (no clocks stored yet).
+    Write { live: bool, first: bool },
+    /// The scheduler claimed the ticket's crossing job.
+    Claim,
 }
 
 /// What a recomputation found.
@@ -819,7 +841,7 @@ pub(crate) async fn open_ticket(
     )
     .await?;
     if let Some(w) = written {
-        recompute_from(&mut tx, cache, &ticket, &w.all, now, w.live, w.first).await?;
+        recompute_from(&mut tx, cache, &ticket, &w.all, now, w.cause()).await?;
     }
     tx.commit().await?;
     Ok(ticket)
@@ -839,7 +861,7 @@ pub(crate) async fn append_events(
         .ok_or(Error::NotFound)?;
     let (mut done, written) = insert_events(&mut tx, &ticket, events, now, false).await?;
     if let Some(w) = written {
-        done.fired = recompute_from(&mut tx, cache, &ticket, &w.all, now, w.live, w.first)
+        done.fired = recompute_from(&mut tx, cache, &ticket, &w.all, now, w.cause())
             .await?
             .fired;
     }
