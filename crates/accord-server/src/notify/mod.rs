@@ -161,9 +161,14 @@ impl Scheduler {
         }
     }
 
-    /// Runs every job due by `now`.
+    /// Runs every job due by `now`. Whether anything is due is read first
+    /// (on SQLite's read-only connections), so a wake with nothing due
+    /// never takes the write lock from the writers that woke it.
     async fn fire_due(&self, now: Timestamp) -> Result<(), accord_store::Error> {
         loop {
+            if !is_due(self.store.schedule().next_due_at().await?, now) {
+                return Ok(());
+            }
             let fired = self.store.schedule().claim_due(now, BATCH).await?;
             if fired.is_empty() {
                 return Ok(());
@@ -173,6 +178,11 @@ impl Scheduler {
             self.wake_delivery.notify_one();
         }
     }
+}
+
+/// Whether something falls due by `now`.
+fn is_due(at: Option<Timestamp>, now: Timestamp) -> bool {
+    at.is_some_and(|at| at <= now)
 }
 
 /// Logs crossings fired, by the scheduler or with the events that caused them.
@@ -205,17 +215,24 @@ impl Delivery {
                 return;
             }
             let now = this.time.now();
-            let next = match this.store.outbox().claim(now, now + lease, BATCH).await {
-                Ok(batch) if !batch.is_empty() => {
-                    let mut sends = JoinSet::new();
-                    for n in batch {
-                        let this = Arc::clone(&this);
-                        sends.spawn(async move { this.attempt(n).await });
+            // Read first, as the scheduler does: a wake with nothing due
+            // takes no write lock.
+            let next = match this.store.outbox().next_attempt_at().await {
+                Ok(at) if !is_due(at, now) => Ok(at),
+                Ok(_) => match this.store.outbox().claim(now, now + lease, BATCH).await {
+                    Ok(batch) if !batch.is_empty() => {
+                        let mut sends = JoinSet::new();
+                        for n in batch {
+                            let this = Arc::clone(&this);
+                            sends.spawn(async move { this.attempt(n).await });
+                        }
+                        while sends.join_next().await.is_some() {}
+                        continue;
                     }
-                    while sends.join_next().await.is_some() {}
-                    continue;
-                }
-                Ok(_) => this.store.outbox().next_attempt_at().await,
+                    // Due but held by another worker's lease: look again.
+                    Ok(_) => this.store.outbox().next_attempt_at().await,
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             };
             let (next, idle) = match next {
