@@ -102,7 +102,11 @@ pub(crate) async fn claim_due(
 
 /// The earliest instant at which a job falls due, for the scheduler's sleep.
 pub(crate) async fn next_due_at(pool: &Pool<Db>) -> Result<Option<Timestamp>> {
-    let sql = format!("SELECT MIN(due_at) AS at FROM scheduled_jobs WHERE kind IN {KINDS}");
-    let row = sqlx::query(AssertSqlSafe(sql)).fetch_one(pool).await?;
-    opt_ts(row.try_get("at")?)
+    // Walks the due_at index from the start and stops at the first job of a
+    // kind this version runs (MIN with that filter would read every job).
+    let sql = format!(
+        "SELECT due_at FROM scheduled_jobs WHERE kind IN {KINDS} ORDER BY due_at LIMIT 1"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql)).fetch_optional(pool).await?;
+    opt_ts(row.map(|r| r.try_get("due_at")).transpose()?)
 }
