@@ -104,9 +104,8 @@ pub(crate) async fn claim_due(
 pub(crate) async fn next_due_at(pool: &Pool<Db>) -> Result<Option<Timestamp>> {
     // Walks the due_at index from the start and stops at the first job of a
     // kind this version runs (MIN with that filter would read every job).
-    let sql = format!(
-        "SELECT due_at FROM scheduled_jobs WHERE kind IN {KINDS} ORDER BY due_at LIMIT 1"
-    );
+    let sql =
+        format!("SELECT due_at FROM scheduled_jobs WHERE kind IN {KINDS} ORDER BY due_at LIMIT 1");
     let row = sqlx::query(AssertSqlSafe(sql)).fetch_optional(pool).await?;
     opt_ts(row.map(|r| r.try_get("due_at")).transpose()?)
 }
