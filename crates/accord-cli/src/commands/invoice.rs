@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -72,24 +72,26 @@ pub fn run(args: InvoiceArgs) -> anyhow::Result<ExitCode> {
         }
         invoices.push(ledger.invoice(&request)?);
     }
-    let bytes = match args.format {
-        InvoiceFormat::Json => {
-            let mut out = match (&args.period, invoices.as_slice()) {
-                (Some(_), [one]) => serde_json::to_vec_pretty(&JsonInvoice::from(one))?,
-                _ => serde_json::to_vec_pretty(
-                    &invoices.iter().map(JsonInvoice::from).collect::<Vec<_>>(),
-                )?,
-            };
-            out.push(b'\n');
-            out
-        }
-        InvoiceFormat::Csv => csv(&invoices).into_bytes(),
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(BufWriter::with_capacity(
+            1 << 16,
+            File::create(path).map_err(|e| anyhow!("cannot write `{}`: {e}", path.display()))?,
+        )),
+        None => Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, bytes)
-            .map_err(|e| anyhow!("cannot write `{}`: {e}", path.display()))?,
-        None => std::io::stdout().lock().write_all(&bytes)?,
+    match args.format {
+        InvoiceFormat::Json => {
+            match (&args.period, invoices.as_slice()) {
+                (Some(_), [one]) => {
+                    serde_json::to_writer_pretty(&mut out, &JsonInvoice::from(one))?
+                }
+                _ => serde_json::to_writer_pretty(&mut out, &AllInvoices(&invoices))?,
+            }
+            out.write_all(b"\n")?;
+        }
+        InvoiceFormat::Csv => csv(&mut out, &invoices)?,
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -187,6 +189,15 @@ fn next_number(n: &str) -> String {
 
 fn money(d: Decimal) -> String {
     d.to_string()
+}
+
+/// Several invoices as a JSON array, each converted only when it is written.
+struct AllInvoices<'a>(&'a [Invoice]);
+
+impl Serialize for AllInvoices<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(JsonInvoice::from))
+    }
 }
 
 #[derive(Serialize)]
@@ -379,9 +390,9 @@ const CSV_COLUMNS: [&str; 22] = [
 ];
 
 /// One row per entry part and per block price, under a header row.
-fn csv(invoices: &[Invoice]) -> String {
-    let mut out = CSV_COLUMNS.join(",");
-    out.push('\n');
+fn csv(w: &mut dyn Write, invoices: &[Invoice]) -> std::io::Result<()> {
+    writeln!(w, "{}", CSV_COLUMNS.join(","))?;
+    let mut out = String::with_capacity(1024);
     for inv in invoices {
         for line in &inv.lines {
             let line_cells = [
@@ -418,10 +429,14 @@ fn csv(invoices: &[Invoice]) -> String {
                     e.rule.as_str().to_string(),
                 ];
                 row(&mut out, head.iter().chain(&entry).chain(&line_cells));
+                w.write_all(out.as_bytes())?;
+                out.clear();
             }
+            w.write_all(out.as_bytes())?;
+            out.clear();
         }
     }
-    out
+    Ok(())
 }
 
 /// Appends one CSV row, quoting cells with commas, quotes or line breaks.
