@@ -34,7 +34,7 @@ pub fn run(args: InvoiceArgs) -> anyhow::Result<ExitCode> {
     let zone = reporting_zone(&contract)?;
     let ledger = Ledger::new(&contract, &entries, &zone)?;
     let periods = match &args.period {
-        Some(p) => vec![parse_month(p)?],
+        Some(p) => vec![parse_period(p)?],
         None => ledger.months(),
     };
     let digits = contract
@@ -137,17 +137,31 @@ fn read_entries(path: &Path) -> anyhow::Result<Vec<TimeEntry>> {
     entries.map_err(|e| anyhow!("{name}: {e}"))
 }
 
-/// `YYYY-MM` as the month it names.
-fn parse_month(text: &str) -> anyhow::Result<InvoicePeriod> {
-    let bad = || anyhow!("--period: `{text}` is not a month YYYY-MM, e.g. 2026-03");
+/// `YYYY-MM` as the month it names, `YYYY-Qn` as the quarter.
+fn parse_period(text: &str) -> anyhow::Result<InvoicePeriod> {
+    let bad = || {
+        anyhow!(
+            "--period: `{text}` is not a month YYYY-MM (e.g. 2026-03) or a quarter YYYY-Qn (e.g. 2026-Q1)"
+        )
+    };
     let (y, m) = text.split_once('-').ok_or_else(bad)?;
-    if y.len() != 4 || m.len() != 2 {
+    if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
     let year: i16 = y.parse().map_err(|_| bad())?;
-    let month: i8 = m.parse().map_err(|_| bad())?;
+    let (month, quarter) = match m.strip_prefix('Q') {
+        Some(q) if q.len() == 1 => (q.parse::<i8>().map_err(|_| bad())? * 3 - 2, true),
+        None if m.len() == 2 && m.bytes().all(|b| b.is_ascii_digit()) => {
+            (m.parse().map_err(|_| bad())?, false)
+        }
+        _ => return Err(bad()),
+    };
     let first = Date::new(year, month, 1).map_err(|_| bad())?;
-    Ok(InvoicePeriod::month_of(first))
+    Ok(if quarter {
+        InvoicePeriod::quarter_of(first)
+    } else {
+        InvoicePeriod::month_of(first)
+    })
 }
 
 /// A non-negative amount with at most the currency's decimals.
