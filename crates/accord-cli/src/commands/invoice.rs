@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -126,15 +126,30 @@ fn read_entries(path: &Path) -> anyhow::Result<Vec<TimeEntry>> {
         path
     };
     let mut file = File::open(file_path).with_context(read_error)?;
-    let csv = is_csv(path, &mut file).with_context(read_error)?;
-    let mut text = String::new();
-    file.read_to_string(&mut text).with_context(read_error)?;
-    let entries = if csv {
-        time::parse_csv(&text)
-    } else {
-        time::parse_json_lines(&text)
-    };
-    entries.map_err(|e| anyhow!("{name}: {e}"))
+    if is_csv(path, &mut file).with_context(read_error)? {
+        let mut text = String::new();
+        file.read_to_string(&mut text).with_context(read_error)?;
+        return time::parse_csv(&text).map_err(|e| anyhow!("{name}: {e}"));
+    }
+    // JSON Lines: one line at a time, so the text is never held whole.
+    let mut reader = time::JsonLines::default();
+    let mut entries = Vec::new();
+    let mut input = BufReader::with_capacity(1 << 16, file);
+    let mut line = String::new();
+    for number in 1.. {
+        line.clear();
+        if input.read_line(&mut line).with_context(read_error)? == 0 {
+            break;
+        }
+        let text = line.strip_suffix('\n').unwrap_or(&line);
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        entries.extend(
+            reader
+                .line(number, text)
+                .map_err(|e| anyhow!("{name}: {e}"))?,
+        );
+    }
+    Ok(entries)
 }
 
 /// `YYYY-MM` as the month it names, `YYYY-Qn` as the quarter.
