@@ -79,33 +79,59 @@ pub fn run(args: InvoiceArgs) -> anyhow::Result<ExitCode> {
     for request in &requests {
         ledger.invoice(request)?;
     }
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(BufWriter::with_capacity(
-            1 << 16,
-            File::create(path).map_err(|e| anyhow!("cannot write `{}`: {e}", path.display()))?,
-        )),
-        None => Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
-    };
-    match args.format {
+    let single = args.period.is_some();
+    match &args.output {
+        Some(path) => {
+            let file = File::create(path)
+                .map_err(|e| anyhow!("cannot write `{}`: {e}", path.display()))?;
+            write(
+                BufWriter::with_capacity(1 << 16, file),
+                args.format,
+                single,
+                &ledger,
+                &requests,
+            )
+        }
+        None => write(
+            BufWriter::with_capacity(1 << 16, std::io::stdout().lock()),
+            args.format,
+            single,
+            &ledger,
+            &requests,
+        ),
+    }?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the invoices of `requests` to `out` (generic, not `dyn Write`, so
+/// that the many small writes of the serializer are inlined).
+fn write<W: Write>(
+    mut out: W,
+    format: InvoiceFormat,
+    single: bool,
+    ledger: &Ledger<'_>,
+    requests: &[InvoiceRequest],
+) -> anyhow::Result<()> {
+    match format {
         InvoiceFormat::Json => {
-            match (&args.period, requests.as_slice()) {
-                (Some(_), [one]) => serde_json::to_writer_pretty(
+            match (single, requests) {
+                (true, [one]) => serde_json::to_writer_pretty(
                     &mut out,
                     &JsonInvoice::from(&ledger.invoice(one)?),
                 )?,
-                _ => serde_json::to_writer_pretty(&mut out, &AllInvoices(&ledger, &requests))?,
+                _ => serde_json::to_writer_pretty(&mut out, &AllInvoices(ledger, requests))?,
             }
             out.write_all(b"\n")?;
         }
         InvoiceFormat::Csv => {
             writeln!(out, "{}", CSV_COLUMNS.join(","))?;
-            for request in &requests {
+            for request in requests {
                 csv_rows(&mut out, &ledger.invoice(request)?)?;
             }
         }
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// The contract's reporting zone (SPEC §7). A placeholder, replaced by
@@ -439,7 +465,7 @@ const CSV_COLUMNS: [&str; 22] = [
 ];
 
 /// One row per entry part and per block price of one invoice.
-fn csv_rows(w: &mut dyn Write, inv: &Invoice) -> std::io::Result<()> {
+fn csv_rows<W: Write>(w: &mut W, inv: &Invoice) -> std::io::Result<()> {
     let mut out = String::with_capacity(1024);
     for line in &inv.lines {
         let line_cells = [
