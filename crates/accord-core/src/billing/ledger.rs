@@ -227,11 +227,13 @@ impl<'a> Ledger<'a> {
     /// entry, in order.
     pub fn months(&self) -> Vec<InvoicePeriod> {
         let every = self.billing.invoice_every;
-        let mut months: Vec<InvoicePeriod> = self
-            .priced
-            .iter()
-            .map(|p| InvoicePeriod::of(every, p.date))
-            .collect();
+        let mut months: Vec<InvoicePeriod> = Vec::new();
+        // Entries are in start order, so work dates mostly repeat the last.
+        for p in &self.priced {
+            if months.last().is_none_or(|m| !m.contains(p.date)) {
+                months.push(InvoicePeriod::of(every, p.date));
+            }
+        }
         months.sort_unstable();
         months.dedup();
         months
