@@ -23,6 +23,15 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The caller as the author of writes (what they may post is decided in
+    /// the application layer).
+    pub fn author(&self) -> crate::app::tickets::Author<'_> {
+        crate::app::tickets::Author {
+            tenant: &self.tenant,
+            email: &self.user.email,
+        }
+    }
+
     /// Refuses client users: the action is for provider staff.
     pub fn require_staff(&self, what: &str) -> Result<(), ApiError> {
         match self.tenant {

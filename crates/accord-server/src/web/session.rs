@@ -111,6 +111,14 @@ pub(crate) struct Viewer {
 }
 
 impl Viewer {
+    /// The viewer as the author of writes.
+    pub(crate) fn author(&self) -> crate::app::tickets::Author<'_> {
+        crate::app::tickets::Author {
+            tenant: &self.tenant,
+            email: &self.user.email,
+        }
+    }
+
     pub(crate) fn is_staff(&self) -> bool {
         self.user.role != Role::Client
     }
