@@ -321,10 +321,4 @@ impl MilestoneEvent {
             })
             .collect()
     }
-
-    /// The date of the event in `zone` (milestone dates are read in the
-    /// zone of the milestone's calendar).
-    pub fn date_in(&self, zone: &jiff::tz::TimeZone) -> jiff::civil::Date {
-        zone.to_datetime(self.at).date()
-    }
 }
