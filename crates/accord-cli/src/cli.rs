@@ -60,6 +60,28 @@ pub enum Command {
     /// columns, so it holds every row until the end.
     #[command(verbatim_doc_comment)]
     Clocks(ClocksArgs),
+    /// Replay milestone events against a contract and print every milestone
+    ///
+    /// EVENTS is JSON Lines, one event an object (SPEC §10):
+    ///   {"milestone": "pipeline-live", "kind": "deliverable_received", "deliverable": "1",
+    ///    "at": "2026-02-18T10:00:00+01:00"}
+    /// kinds: deliverable_received (deliverable), shifted (days, reason), paused (reason),
+    /// resumed, completed, accepted; optional id, by, note. `-` reads stdin.
+    ///
+    /// Each milestone's due date moves by the business days of its calendar
+    /// that the client's late deliverables and pauses cost (counted once
+    /// where they overlap) plus any agreed shifts (SPEC §6). Events may come
+    /// in any order and repeat; events after --at are left out.
+    ///
+    /// JSON output: an array with one object per milestone of the contract:
+    ///   {"milestone":"pipeline-live","name":"…","baseline_due":"2026-03-31",
+    ///    "adjusted_due":"2026-04-09","client_delay_days":3,"shift_days":2,
+    ///    "state":"on_track","deliverables":[…],"pauses":[…],"ledger":[…],
+    ///    "next_change_at":"2026-04-09T22:00:00Z", …}
+    /// A bad event stops the run with its line and field (exit status 1) and
+    /// nothing is printed on stdout.
+    #[command(verbatim_doc_comment)]
+    Milestones(MilestonesArgs),
     /// Run the Accord service: the JSON API, health and metrics endpoints
     ///
     /// Settings come from, in increasing precedence: defaults, the TOML file
@@ -350,6 +372,30 @@ pub enum ClocksFormat {
     /// One JSON object per line.
     Json,
     /// An aligned table for people.
+    Table,
+}
+
+#[derive(Debug, Args)]
+pub struct MilestonesArgs {
+    #[command(flatten)]
+    pub contract: ContractArg,
+    /// The milestone events: JSON Lines, `-` for stdin.
+    #[arg(long, value_name = "FILE")]
+    pub events: PathBuf,
+    /// Evaluate the milestones at this RFC 3339 instant; later events are ignored. Default: now.
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    pub at: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MilestonesFormat::Json)]
+    pub format: MilestonesFormat,
+}
+
+/// How `accord milestones` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MilestonesFormat {
+    /// A JSON array, one object per milestone.
+    Json,
+    /// A table of the milestones, then each one's ledger, for people.
     Table,
 }
 

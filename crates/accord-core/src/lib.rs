@@ -8,6 +8,7 @@
 //! - [`contract`]: the contract file, parsed with precise diagnostics (SPEC §2, §10).
 //! - [`csv`]: the one CSV reader of every CSV import (SPEC §10).
 //! - [`instant`]: how instants are printed (SPEC §10).
+//! - [`milestone`]: milestone due dates moved by client delay, with their ledger (SPEC §6, §10).
 //! - [`duration`]: business durations such as `"1h30m"`.
 //! - [`diagnostic`]: errors that name file, line and column.
 
@@ -18,6 +19,7 @@ pub mod csv;
 pub mod diagnostic;
 pub mod duration;
 pub mod instant;
+pub mod milestone;
 
 pub use calendar::Calendar;
 pub use diagnostic::Diagnostic;

@@ -4,5 +4,6 @@
 mod calendar;
 mod clocks;
 mod contract;
+mod milestones;
 mod server;
 mod support;

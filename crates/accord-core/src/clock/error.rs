@@ -24,7 +24,7 @@ pub struct EventError {
 
 impl EventError {
     /// An error about one field, line not yet known.
-    pub(super) fn field(field: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn field(field: &str, message: impl Into<String>) -> Self {
         EventError {
             line: None,
             field: Some(field.to_string()),
@@ -33,7 +33,7 @@ impl EventError {
     }
 
     /// The same error, on `line`.
-    pub(super) fn at_line(mut self, line: usize) -> Self {
+    pub(crate) fn at_line(mut self, line: usize) -> Self {
         self.line = Some(line);
         self
     }

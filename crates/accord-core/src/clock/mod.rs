@@ -19,6 +19,7 @@ mod policy;
 pub use engine::{canonical, evaluate, evaluate_with};
 pub use error::{ClockError, EventError, EventRef};
 pub use event::{CsvColumns, EventKind, TicketEvent};
+pub(crate) use event::{parse_instant, required_for};
 pub use metric::Metric;
 pub use outcome::{
     ActivePause, Clock, ClockState, Detail, ThresholdCrossing, TicketClocks, TicketStatus,

@@ -7,3 +7,5 @@ mod contract_checks;
 mod contract_errors;
 mod contract_fuzz;
 mod contract_model;
+mod milestone_laws;
+mod milestones;

@@ -25,6 +25,7 @@ mod scan;
 mod tests;
 
 pub use columns::CsvColumns;
+pub(crate) use fields::{parse_instant, required_for};
 
 /// One entry of a ticket's append-only event log.
 ///
