@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use accord_core::contract::Contract;
 use accord_core::diagnostic::SourceFile;
 
+mod einvoice;
+mod invoices;
+
 fn example(name: &str) -> Contract {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let path = dir.join(name);
@@ -15,6 +18,11 @@ fn example(name: &str) -> Contract {
     let src = SourceFile::new(Path::new(name), text);
     Contract::parse(&src, &mut |p| std::fs::read_to_string(dir.join(p)))
         .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn the_acme_invoice_passes_the_en16931_rules() {
+    einvoice::assert_valid(&invoices::acme_march(), "acme-march");
 }
 
 #[test]
