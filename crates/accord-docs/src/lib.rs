@@ -9,6 +9,7 @@ pub mod diff;
 pub mod document;
 pub mod einvoice;
 pub mod html;
+pub mod invoice;
 pub mod markdown;
 pub mod xml;
 

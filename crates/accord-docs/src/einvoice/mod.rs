@@ -7,6 +7,7 @@
 //! only choose element names. Both syntaxes are validated in the test suite
 //! against the official XSD and the CEN Schematron.
 
+mod build;
 pub mod cii;
 pub mod ubl;
 

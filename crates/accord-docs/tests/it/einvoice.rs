@@ -6,7 +6,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use accord_core::billing::{Invoice, LineKind};
+use accord_core::contract::Contract;
+use accord_core::diagnostic::SourceFile;
 use accord_docs::einvoice::{self, EInvoice};
+use jiff::civil::date;
+
+use crate::invoices;
 
 /// What the validator said about one document.
 #[derive(Debug)]
@@ -88,9 +94,141 @@ fn break_once(xml: &str, from: &str, to: &str) -> String {
     xml.replace(from, to)
 }
 
+fn einvoice_of(contract: &Contract, invoice: &Invoice) -> EInvoice {
+    EInvoice::from_invoice(contract, invoice).unwrap_or_else(|missing| {
+        panic!(
+            "missing: {}",
+            missing
+                .iter()
+                .map(|m| m.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    })
+}
+
+#[test]
+fn every_example_invoice_passes_the_en16931_rules_in_cii_and_ubl() {
+    for (name, contract, invoice) in invoices::every_example() {
+        assert!(invoice.lines.len() >= 3, "{name}: {:#?}", invoice.lines);
+        assert_valid(&einvoice_of(&contract, &invoice), &name);
+    }
+}
+
+#[test]
+fn an_invoice_of_prepaid_and_no_charge_lines_at_zero_passes() {
+    let acme = invoices::contract("acme");
+    let week = invoices::month_of_work(date(2026, 3, 1), "analysis", "+01:00")
+        .into_iter()
+        .filter(|e| e.start < "2026-03-07T00:00:00Z".parse().unwrap())
+        .collect::<Vec<_>>();
+    let invoice = invoices::invoice(&acme, &week, "Europe/Berlin", date(2026, 3, 1), "0");
+    assert!(invoice.gross.is_zero(), "{invoice:#?}");
+    let kinds: Vec<LineKind> = invoice.lines.iter().map(|l| l.kind).collect();
+    assert!(
+        kinds.contains(&LineKind::Prepaid) && kinds.contains(&LineKind::NoCharge),
+        "{kinds:?}"
+    );
+    assert_valid(&einvoice_of(&acme, &invoice), "acme-prepaid-only");
+}
+
+#[test]
+fn unrounded_minutes_give_exact_amounts_and_four_decimal_hours() {
+    // Rounding to the minute with no minimum keeps every entry as recorded.
+    let acme = invoices::contract_text("acme", &|t| {
+        t.replace("increment = \"15m\"", "increment = \"1m\"")
+            .replace("minimum = \"30m\"", "minimum = \"0m\"")
+    });
+    // September 2026 has 22 weekdays: 22 ten-minute calls are 3 h 40 min.
+    let entries = invoices::month_of_work(date(2026, 9, 1), "analysis", "+02:00");
+    let invoice = invoices::invoice(&acme, &entries, "Europe/Berlin", date(2026, 9, 1), "0");
+    let meetings: Vec<_> = invoice
+        .lines
+        .iter()
+        .filter(|l| l.description.starts_with("meeting"))
+        .collect();
+    assert_eq!(meetings.iter().map(|l| l.billed_s).sum::<i64>(), 22 * 600);
+    // Kim's calls at the meeting rate: 17 of them, 2 h 50 min = 2.8333… h.
+    let kims = meetings
+        .iter()
+        .position(|l| l.rate == "100.00".parse().unwrap())
+        .unwrap();
+    assert_eq!(meetings[kims].billed_s, 17 * 600);
+    let inv = einvoice_of(&acme, &invoice);
+    let line = inv
+        .lines
+        .iter()
+        .filter(|l| l.name.starts_with("Meeting"))
+        .nth(kims)
+        .unwrap();
+    assert_eq!(line.quantity.to_string(), "2.8333");
+    assert_eq!(
+        line.amount.to_string(),
+        "283.33",
+        "10,200 s × 100.00 / 3600, half-up"
+    );
+    assert_valid(&inv, "acme-unrounded");
+}
+
+#[test]
+fn the_einvoice_carries_the_periods_hours_and_the_credit() {
+    let (acme, invoice) = invoices::acme_march();
+    let cii = einvoice::cii::write(&einvoice_of(&acme, &invoice));
+    for expected in [
+        "<ram:ID>urn:cen.eu:en16931:2017</ram:ID>",
+        "<ram:TypeCode>380</ram:TypeCode>",
+        "<udt:DateTimeString format=\"102\">20260301</udt:DateTimeString>",
+        "<udt:DateTimeString format=\"102\">20260331</udt:DateTimeString>",
+        "unitCode=\"HUR\"",
+        "<ram:Reason>Service credit, period 2026-02</ram:Reason>",
+        "<ram:ActualAmount>125.00</ram:ActualAmount>",
+        "<ram:ID schemeID=\"VA\">DE123456789</ram:ID>",
+        "<ram:CityName>München</ram:CityName>",
+    ] {
+        assert!(cii.contains(expected), "{expected} missing in\n{cii}");
+    }
+    let line_periods = cii.matches("<ram:BillingSpecifiedPeriod>").count();
+    assert_eq!(
+        line_periods,
+        invoice.lines.len() + 1,
+        "one per line and the invoice's"
+    );
+    assert_eq!(
+        cii.matches("<ram:IncludedSupplyChainTradeLineItem>")
+            .count(),
+        invoice.lines.len()
+    );
+}
+
+#[test]
+fn an_einvoice_is_refused_naming_every_missing_field() {
+    let (_, invoice) = invoices::acme_march();
+    let text = include_str!("../../../../examples/acme.contract.toml");
+    let without = text.split("[parties.provider]").next().unwrap();
+    let bare = Contract::parse(
+        &SourceFile::new("acme.contract.toml", without),
+        &mut |_| unreachable!(),
+    );
+    let bare = bare.unwrap_or_else(|e| panic!("{e}"));
+    let mut unnumbered = invoice.clone();
+    unnumbered.number = None;
+    let missing = EInvoice::from_invoice(&bare, &unnumbered).unwrap_err();
+    let terms: Vec<&str> = missing.iter().map(|m| m.terms).collect();
+    assert_eq!(
+        terms,
+        ["BT-27", "BT-40", "BT-31/BT-32", "BT-44", "BT-55", "BT-1"]
+    );
+    assert!(
+        missing[5].to_string().contains("--number"),
+        "{}",
+        missing[5]
+    );
+}
+
 #[test]
 fn a_total_that_does_not_add_up_is_rejected_in_both_syntaxes() {
-    let inv = crate::invoices::acme_march();
+    let (acme, invoice) = invoices::acme_march();
+    let inv = einvoice_of(&acme, &invoice);
     let gross = format!(">{:.2}<", inv.gross);
     let wrong = format!(">{:.2}<", inv.gross + rust_decimal::Decimal::ONE);
     let cii = break_once(
@@ -115,9 +253,13 @@ fn a_total_that_does_not_add_up_is_rejected_in_both_syntaxes() {
 
 #[test]
 fn a_document_without_the_seller_country_is_rejected() {
-    let inv = crate::invoices::acme_march();
+    let (acme, invoice) = invoices::acme_march();
     // The seller's address comes first.
-    let cii = einvoice::cii::write(&inv).replacen("<ram:CountryID>DE</ram:CountryID>", "", 1);
+    let cii = einvoice::cii::write(&einvoice_of(&acme, &invoice)).replacen(
+        "<ram:CountryID>DE</ram:CountryID>",
+        "",
+        1,
+    );
     if let Some(v) = validate("cii", &cii, "no-seller-country") {
         assert!(!v.valid, "{}", v.report);
         assert!(v.report.contains("[BR-09]"), "{}", v.report);
