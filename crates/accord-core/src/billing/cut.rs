@@ -33,6 +33,8 @@ impl Ledger<'_> {
         for ((kind, activity, rate, block), parts) in groups {
             lines.push(self.line(kind, activity, rate, block, &parts)?);
         }
+        // Stable: within a kind, the groups' order (activity, rate, block).
+        lines.sort_by_key(|l| reading_order(l.kind));
         let lines_total = lines.iter().map(|l| l.amount).sum::<Decimal>();
         let allowances: Vec<_> = request
             .allowances
@@ -200,6 +202,18 @@ impl Ledger<'_> {
                 }
             })
             .collect()
+    }
+}
+
+/// The order in which a reader meets the kinds of lines: what was bought,
+/// what it covered, what was charged beyond it, what was given.
+fn reading_order(kind: LineKind) -> u8 {
+    match kind {
+        LineKind::BlockPrice => 0,
+        LineKind::Prepaid => 1,
+        LineKind::Billable => 2,
+        LineKind::Overage => 3,
+        LineKind::NoCharge => 4,
     }
 }
 

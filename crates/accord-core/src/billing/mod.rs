@@ -312,7 +312,8 @@ pub struct Invoice {
     pub issue_date: Date,
     /// The due date, when the contract has payment terms.
     pub due_date: Option<Date>,
-    /// The lines: block prices first, then by kind, activity, rate, block.
+    /// The lines: block prices, prepaid, billable, overage, no-charge; within
+    /// a kind by activity, rate and block.
     pub lines: Vec<InvoiceLine>,
     /// Document-level allowances (service credits).
     pub allowances: Vec<Allowance>,

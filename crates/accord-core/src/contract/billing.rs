@@ -363,3 +363,66 @@ fn read_prepaid(
         overage_rate: overage_rate?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::contract::Contract;
+    use crate::diagnostic::SourceFile;
+
+    /// A contract with `blocks` as its prepaid blocks; `Err` holds each
+    /// diagnostic as (line, column, message).
+    fn with_blocks(blocks: &str) -> Result<Contract, Vec<(usize, usize, String)>> {
+        let text = format!(
+            "id = \"t\"\nclient = \"T\"\ncurrency = \"EUR\"\neffective_from = 2026-01-01\n\
+             [calendars.s]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n\
+             [priorities.p]\ncalendar = \"s\"\nfirst_response = \"1h\"\n\
+             [billing]\nrate = \"100.00\"\ninvoice_every = \"month\"\n{blocks}"
+        );
+        Contract::parse(&SourceFile::new("c.toml", &text), &mut |_| unreachable!()).map_err(|d| {
+            d.0.into_iter()
+                .map(|d| (d.line, d.column, d.message))
+                .collect()
+        })
+    }
+
+    const BLOCK: &str = "hours = 10\nprice = \"900.00\"\nvalid_until = 2026-06-30\n";
+
+    #[test]
+    fn blocks_are_named_by_id_else_position_and_valid_from_the_contract_start() {
+        let c = with_blocks(&format!(
+            "[[billing.prepaid]]\n{BLOCK}[[billing.prepaid]]\nid = \"q2\"\nvalid_from = 2026-04-01\n{BLOCK}"
+        ))
+        .unwrap();
+        let b = c.billing().unwrap();
+        assert_eq!(b.block_name(0), "1");
+        assert_eq!(b.block_name(1), "q2");
+        assert_eq!(
+            b.block_valid_from(0, c.effective_from()).to_string(),
+            "2026-01-01"
+        );
+        assert_eq!(
+            b.prepaid[1].valid_from.map(|d| d.to_string()).as_deref(),
+            Some("2026-04-01")
+        );
+    }
+
+    #[test]
+    fn duplicate_block_ids_and_inverted_validity_are_pointed_at() {
+        let errors = with_blocks(&format!(
+            "[[billing.prepaid]]\nid = \"a\"\n{BLOCK}[[billing.prepaid]]\nid = \"a\"\n{BLOCK}"
+        ))
+        .unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!((errors[0].0, errors[0].1), (20, 6));
+        assert!(
+            errors[0].2.contains("duplicate prepaid block id `a`"),
+            "{errors:?}"
+        );
+        let errors = with_blocks(&format!(
+            "[[billing.prepaid]]\nvalid_from = 2026-07-01\n{BLOCK}"
+        ))
+        .unwrap_err();
+        assert_eq!((errors[0].0, errors[0].1), (15, 14));
+        assert!(errors[0].2.contains("is after `valid_until`"), "{errors:?}");
+    }
+}
