@@ -82,6 +82,11 @@ pub enum Command {
     ///
     /// CSV output: one row per entry (or part of a split entry) and per block
     /// price, with the line it is on and the line's amount.
+    ///
+    /// html, pdf, cii and ubl write one invoice (choose the month with --period):
+    /// the invoice a client reads, or an EN 16931 e-invoice (CII as in Factur-X/
+    /// ZUGFeRD EN 16931, or UBL 2.1) with seller and buyer from the contract's
+    /// [parties]; an e-invoice is refused, naming each missing field.
     #[command(verbatim_doc_comment)]
     Invoice(InvoiceArgs),
     /// Run the Accord service: the JSON API, health and metrics endpoints
@@ -402,6 +407,14 @@ pub enum InvoiceFormat {
     Json,
     /// One row per entry part, for a spreadsheet.
     Csv,
+    /// The invoice a client reads, as one HTML page (one invoice).
+    Html,
+    /// The same invoice as PDF (one invoice).
+    Pdf,
+    /// EN 16931 e-invoice in UN/CEFACT CII, the Factur-X/ZUGFeRD EN 16931 profile.
+    Cii,
+    /// EN 16931 e-invoice in OASIS UBL 2.1.
+    Ubl,
 }
 
 /// How `accord clocks` prints.

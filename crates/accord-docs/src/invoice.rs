@@ -7,6 +7,7 @@
 
 use accord_core::billing::{EntryPart, Invoice, InvoiceLine, LineKind, PrepaidBalance};
 use accord_core::contract::{Contract, LegalParty};
+use jiff::civil::Date;
 
 use crate::appendix::words::{date, money, percent};
 use crate::document::{Document, strong, text};
@@ -102,11 +103,8 @@ fn parties(
 
 fn details(doc: &mut Document, inv: &Invoice) {
     doc.heading(1, "Invoice details");
+    let number = inv.number.clone().unwrap_or_else(|| "— (draft)".into());
     let mut rows = vec![
-        vec![
-            "Invoice number".to_string(),
-            inv.number.clone().unwrap_or_else(|| "— (draft)".into()),
-        ],
         vec!["Contract".to_string(), inv.contract.clone()],
         vec![
             "Period".to_string(),
@@ -118,7 +116,7 @@ fn details(doc: &mut Document, inv: &Invoice) {
         rows.push(vec!["Due date".to_string(), date(due)]);
     }
     rows.push(vec!["Currency".to_string(), inv.currency.clone()]);
-    doc.table(&["", ""], rows);
+    doc.table(&["Invoice number", &number], rows);
 }
 
 fn lines(doc: &mut Document, inv: &Invoice) {
@@ -127,6 +125,7 @@ fn lines(doc: &mut Document, inv: &Invoice) {
         doc.para("No time and no prepaid block falls in this period.");
         return;
     }
+    let year = inv.period.last.year();
     let rows = inv
         .lines
         .iter()
@@ -136,36 +135,37 @@ fn lines(doc: &mut Document, inv: &Invoice) {
                 LineKind::BlockPrice => ("—".to_string(), "—".to_string()),
                 _ => (h_mm(l.billed_s), number(hours(l.billed_s))),
             };
-            let hourly = format!("{} / h", money(l.rate, &inv.currency));
             let rate = match l.kind {
-                LineKind::BlockPrice => format!("{} per block", money(l.rate, &inv.currency)),
-                LineKind::Prepaid => format!("{hourly}, prepaid"),
-                LineKind::NoCharge => format!("{hourly}, no charge"),
-                LineKind::Billable | LineKind::Overage => hourly,
+                LineKind::BlockPrice => format!("{} per block", money(l.rate, "")),
+                LineKind::Prepaid | LineKind::NoCharge => format!("({})", money(l.rate, "")),
+                LineKind::Billable | LineKind::Overage => money(l.rate, ""),
             };
             vec![
                 (i + 1).to_string(),
                 line_name(l),
-                span(l.first_date, l.last_date),
+                short_span(l.first_date, l.last_date, year),
                 time,
                 decimal,
                 rate,
-                money(l.amount, &inv.currency),
+                money(l.amount, ""),
             ]
         })
         .collect();
+    let rate = format!("Rate ({}/h)", inv.currency);
+    let amount = format!("Amount ({})", inv.currency);
     doc.table(
-        &[
-            "#",
-            "Description",
-            "Period",
-            "Time (h:mm)",
-            "Hours",
-            "Rate",
-            "Amount",
-        ],
+        &["#", "Description", "Dates", "Time", "Hours", &rate, &amount],
         rows,
     );
+    if inv
+        .lines
+        .iter()
+        .any(|l| matches!(l.kind, LineKind::Prepaid | LineKind::NoCharge))
+    {
+        doc.para("Time is shown in hours and minutes and in decimal hours. Rates in brackets are for information: prepaid and no-charge time is not charged.");
+    } else {
+        doc.para("Time is shown in hours and minutes and in decimal hours.");
+    }
 }
 
 fn totals(doc: &mut Document, inv: &Invoice) {
@@ -254,23 +254,24 @@ fn entries(doc: &mut Document, inv: &Invoice) {
         return;
     }
     doc.heading(1, "Time behind each line");
-    doc.para("Raw is the time recorded; billed is after the agreed rounding and minimum. An entry split between a prepaid block and other time shows the part on each line.");
+    doc.para("Raw is the time recorded; billed is after the agreed rounding and minimum. An entry split between a prepaid block and other time shows its part on each line, e.g. 1:30 of 1:45.");
+    let year = inv.period.last.year();
     for (i, l) in inv.lines.iter().enumerate() {
         if l.entries.is_empty() {
             continue;
         }
         doc.heading(2, format!("{}. {}", i + 1, line_name(l)));
-        let rows = l.entries.iter().map(entry_row).collect();
+        let rows = l.entries.iter().map(|e| entry_row(e, year)).collect();
         doc.table(
             &[
-                "Entry", "Date", "Person", "Activity", "For", "Raw", "Billed",
+                "Entry", "Date", "Person", "Activity", "Raw", "Billed", "For",
             ],
             rows,
         );
     }
 }
 
-fn entry_row(e: &EntryPart) -> Vec<String> {
+fn entry_row(e: &EntryPart, year: i16) -> Vec<String> {
     let what = [
         e.ticket.as_ref().map(|t| format!("ticket {t}")),
         e.milestone.as_ref().map(|m| format!("milestone {m}")),
@@ -280,13 +281,7 @@ fn entry_row(e: &EntryPart) -> Vec<String> {
     .collect::<Vec<_>>()
     .join(", ");
     let billed = if e.part.1 > 1 {
-        format!(
-            "{} (part {} of {}; entry {})",
-            h_mm(e.billed_s),
-            e.part.0,
-            e.part.1,
-            h_mm(e.entry_billed_s)
-        )
+        format!("{} of {}", h_mm(e.billed_s), h_mm(e.entry_billed_s))
     } else {
         h_mm(e.billed_s)
     };
@@ -300,12 +295,12 @@ fn entry_row(e: &EntryPart) -> Vec<String> {
     }
     vec![
         e.id.clone(),
-        date(e.date),
+        short_span(e.date, e.date, year),
         e.person.clone(),
         e.activity.clone(),
-        what,
         h_mm(e.raw_s),
         billed,
+        what,
     ]
 }
 
@@ -318,11 +313,37 @@ pub(crate) fn line_name(l: &InvoiceLine) -> String {
     }
 }
 
-fn span(first: jiff::civil::Date, last: jiff::civil::Date) -> String {
+fn span(first: Date, last: Date) -> String {
     if first == last {
         date(first)
     } else {
         format!("{} to {}", date(first), date(last))
+    }
+}
+
+/// `3 Mar`, `3–12 Mar`, `27 Feb – 3 Mar`; the year only when it is not
+/// `year`.
+fn short_span(first: Date, last: Date, year: i16) -> String {
+    let day = |d: Date| format!("{} {}", d.day(), d.strftime("%b"));
+    let with_year = |s: String, d: Date| {
+        if d.year() == year {
+            s
+        } else {
+            format!("{s} {}", d.year())
+        }
+    };
+    if first == last {
+        with_year(day(first), first)
+    } else if (first.year(), first.month()) == (last.year(), last.month()) {
+        with_year(format!("{}–{}", first.day(), day(last)), last)
+    } else if first.year() == last.year() {
+        with_year(format!("{} – {}", day(first), day(last)), last)
+    } else {
+        format!(
+            "{} – {}",
+            with_year(day(first), first),
+            with_year(day(last), last)
+        )
     }
 }
 

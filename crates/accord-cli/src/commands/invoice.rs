@@ -72,6 +72,14 @@ pub fn run(args: InvoiceArgs) -> anyhow::Result<ExitCode> {
         }
         invoices.push(ledger.invoice(&request)?);
     }
+    if let Some(bytes) = super::invoice_document::render(args.format, &contract, &invoices)? {
+        match &args.output {
+            Some(path) => std::fs::write(path, bytes)
+                .map_err(|e| anyhow!("cannot write `{}`: {e}", path.display()))?,
+            None => std::io::stdout().lock().write_all(&bytes)?,
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(BufWriter::with_capacity(
             1 << 16,
@@ -90,6 +98,7 @@ pub fn run(args: InvoiceArgs) -> anyhow::Result<ExitCode> {
             out.write_all(b"\n")?;
         }
         InvoiceFormat::Csv => csv(&mut out, &invoices)?,
+        InvoiceFormat::Html | InvoiceFormat::Pdf | InvoiceFormat::Cii | InvoiceFormat::Ubl => {}
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -5,6 +5,7 @@ mod clocks;
 mod contract;
 mod demo;
 mod invoice;
+mod invoice_document;
 mod server;
 
 use std::path::Path;

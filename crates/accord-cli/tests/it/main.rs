@@ -5,5 +5,6 @@ mod calendar;
 mod clocks;
 mod contract;
 mod invoice;
+mod invoice_documents;
 mod server;
 mod support;

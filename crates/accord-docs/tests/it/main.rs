@@ -63,7 +63,7 @@ fn the_acme_invoice_as_html() {
 
 #[test]
 fn the_invoice_shows_what_a_client_checks() {
-    use accord_docs::appendix::words::{date, money};
+    use accord_docs::appendix::words::money;
     let (acme, march) = invoices::acme_march();
     let md = accord_docs::markdown::render(&accord_docs::invoice::invoice_document(&acme, &march));
     let (n, overage) = march
@@ -87,26 +87,33 @@ fn the_invoice_shows_what_a_client_checks() {
         "| Due date | 1 May 2026 |".into(),
         // Hours and minutes beside decimal hours, the rate and the fold's amount.
         format!(
-            "| {} | Development (overage) | {} to {} | {} | {} | EUR 130.00 / h | {} |",
+            "| {} | Development (overage) | {} | {} | {} | 130.00 | {} |",
             n + 1,
-            date(overage.first_date),
-            date(overage.last_date),
+            if overage.first_date.month() == overage.last_date.month() {
+                format!(
+                    "{}–{} Mar",
+                    overage.first_date.day(),
+                    overage.last_date.day()
+                )
+            } else {
+                unreachable!("March only")
+            },
             accord_docs::invoice::h_mm(overage.billed_s),
             accord_docs::einvoice::hours(overage.billed_s),
-            money(overage.amount, "EUR"),
+            money(overage.amount, ""),
         ),
-        "EUR 150.00 / h, prepaid".into(),
+        "| Rate (EUR/h) | Amount (EUR) |".into(),
+        "| (150.00) | 0.00 |".into(),
         "| Less: Service credit, period 2026-02 | −EUR 125.00 |".into(),
         format!("| Tax (19%) | {} |", money(march.tax, "EUR")),
         format!("| Total due | {} |", money(march.gross, "EUR")),
         format!(
-            "(part {} of {}; entry {})",
-            split.part.0,
-            split.part.1,
+            "| {} of {} |",
+            accord_docs::invoice::h_mm(split.billed_s),
             accord_docs::invoice::h_mm(split.entry_billed_s)
         ),
-        "| ticket T-12 | 3:20 | 3:30 |".into(),
-        "| contract · stand-up \\<daily\\> & sync | 0:10 | 0:30 |".into(),
+        "| development | 3:20 | 3:30 | ticket T-12 |".into(),
+        "| meeting | 0:10 | 0:30 | contract · stand-up \\<daily\\> & sync |".into(),
         "| 1 | 40:00 | 1 January 2026 to 30 June 2026 | 0:00 | 40:00 | 0:00 | — |".into(),
     ] {
         assert!(md.contains(&phrase), "missing {phrase:?} in:\n{md}");
