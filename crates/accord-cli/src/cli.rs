@@ -71,9 +71,10 @@ pub enum Command {
     ///
     /// Every entry is read (blocks drawn in earlier months stay drawn), then
     /// each invoice is cut out: with --period, that month's invoice (JSON: one
-    /// object); without it, one invoice per month holding the work date of a
+    /// object); without it, one invoice per month (per quarter when the
+    /// contract says invoice_every = "quarter") holding the work date of a
     /// billable or no_charge entry (JSON: an array, oldest first). A block's
-    /// price is invoiced in the month of its first valid day.
+    /// price is invoiced in the period of its first valid day.
     ///
     /// --credits is a service credit offered as a document-level allowance
     /// (needs --period). --number numbers the first invoice; the trailing
@@ -380,7 +381,7 @@ pub struct InvoiceArgs {
     /// The time entries: JSON Lines or CSV, `-` for stdin.
     #[arg(long, value_name = "FILE")]
     pub entries: PathBuf,
-    /// The month to invoice, YYYY-MM. Default: every month present.
+    /// The month (YYYY-MM) or quarter (YYYY-Qn) to invoice. Default: every period present.
     #[arg(long, value_name = "YYYY-MM")]
     pub period: Option<String>,
     /// Service credits to deduct, in the contract's currency, e.g. 125.00.

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -34,7 +34,7 @@ pub fn run(args: InvoiceArgs) -> anyhow::Result<ExitCode> {
     let zone = reporting_zone(&contract)?;
     let ledger = Ledger::new(&contract, &entries, &zone)?;
     let periods = match &args.period {
-        Some(p) => vec![parse_month(p)?],
+        Some(p) => vec![parse_period(p)?],
         None => ledger.months(),
     };
     let digits = contract
@@ -135,28 +135,57 @@ fn read_entries(path: &Path) -> anyhow::Result<Vec<TimeEntry>> {
         path
     };
     let mut file = File::open(file_path).with_context(read_error)?;
-    let csv = is_csv(path, &mut file).with_context(read_error)?;
-    let mut text = String::new();
-    file.read_to_string(&mut text).with_context(read_error)?;
-    let entries = if csv {
-        time::parse_csv(&text)
-    } else {
-        time::parse_json_lines(&text)
-    };
-    entries.map_err(|e| anyhow!("{name}: {e}"))
+    if is_csv(path, &mut file).with_context(read_error)? {
+        let mut text = String::new();
+        file.read_to_string(&mut text).with_context(read_error)?;
+        return time::parse_csv(&text).map_err(|e| anyhow!("{name}: {e}"));
+    }
+    // JSON Lines: one line at a time, so the text is never held whole.
+    let mut reader = time::JsonLines::default();
+    let mut entries = Vec::new();
+    let mut input = BufReader::with_capacity(1 << 16, file);
+    let mut line = String::new();
+    for number in 1.. {
+        line.clear();
+        if input.read_line(&mut line).with_context(read_error)? == 0 {
+            break;
+        }
+        let text = line.strip_suffix('\n').unwrap_or(&line);
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        entries.extend(
+            reader
+                .line(number, text)
+                .map_err(|e| anyhow!("{name}: {e}"))?,
+        );
+    }
+    Ok(entries)
 }
 
-/// `YYYY-MM` as the month it names.
-fn parse_month(text: &str) -> anyhow::Result<InvoicePeriod> {
-    let bad = || anyhow!("--period: `{text}` is not a month YYYY-MM, e.g. 2026-03");
+/// `YYYY-MM` as the month it names, `YYYY-Qn` as the quarter.
+fn parse_period(text: &str) -> anyhow::Result<InvoicePeriod> {
+    let bad = || {
+        anyhow!(
+            "--period: `{text}` is not a month YYYY-MM (e.g. 2026-03) or a quarter YYYY-Qn (e.g. 2026-Q1)"
+        )
+    };
     let (y, m) = text.split_once('-').ok_or_else(bad)?;
-    if y.len() != 4 || m.len() != 2 {
+    if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
     let year: i16 = y.parse().map_err(|_| bad())?;
-    let month: i8 = m.parse().map_err(|_| bad())?;
+    let (month, quarter) = match m.strip_prefix('Q') {
+        Some(q) if q.len() == 1 => (q.parse::<i8>().map_err(|_| bad())? * 3 - 2, true),
+        None if m.len() == 2 && m.bytes().all(|b| b.is_ascii_digit()) => {
+            (m.parse().map_err(|_| bad())?, false)
+        }
+        _ => return Err(bad()),
+    };
     let first = Date::new(year, month, 1).map_err(|_| bad())?;
-    Ok(InvoicePeriod::month_of(first))
+    Ok(if quarter {
+        InvoicePeriod::quarter_of(first)
+    } else {
+        InvoicePeriod::month_of(first)
+    })
 }
 
 /// A non-negative amount with at most the currency's decimals.

@@ -222,13 +222,15 @@ impl<'a> Ledger<'a> {
         self.parts = parts;
     }
 
-    /// The calendar months holding the work date of a billable or no-charge
+    /// The invoice periods (calendar months, or quarters when the contract
+    /// invoices quarterly) holding the work date of a billable or no-charge
     /// entry, in order.
     pub fn months(&self) -> Vec<InvoicePeriod> {
+        let every = self.billing.invoice_every;
         let mut months: Vec<InvoicePeriod> = self
             .priced
             .iter()
-            .map(|p| InvoicePeriod::month_of(p.date))
+            .map(|p| InvoicePeriod::of(every, p.date))
             .collect();
         months.sort_unstable();
         months.dedup();

@@ -20,7 +20,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
-use crate::contract::Contract;
+use crate::contract::{Contract, Period};
 use crate::time::TimeEntry;
 
 mod cut;
@@ -249,15 +249,52 @@ impl InvoicePeriod {
         }
     }
 
+    /// The calendar quarter holding `date`.
+    ///
+    /// ```
+    /// use accord_core::billing::InvoicePeriod;
+    /// let q = InvoicePeriod::quarter_of(jiff::civil::date(2026, 5, 14));
+    /// assert_eq!((q.first.to_string(), q.last.to_string()), ("2026-04-01".into(), "2026-06-30".into()));
+    /// assert_eq!(q.label(), "2026-Q2");
+    /// ```
+    pub fn quarter_of(date: Date) -> InvoicePeriod {
+        let first_month = (date.month() - 1) / 3 * 3 + 1;
+        let first = date
+            .with()
+            .month(first_month)
+            .day(1)
+            .build()
+            .unwrap_or(date);
+        let last = first
+            .checked_add(jiff::Span::new().months(2))
+            .map_or(date, Date::last_of_month);
+        InvoicePeriod { first, last }
+    }
+
+    /// The period of `every` (month or quarter) holding `date`.
+    pub fn of(every: Period, date: Date) -> InvoicePeriod {
+        match every {
+            Period::Month => InvoicePeriod::month_of(date),
+            Period::Quarter => InvoicePeriod::quarter_of(date),
+        }
+    }
+
     /// Whether `date` lies in the period.
     pub fn contains(&self, date: Date) -> bool {
         self.first <= date && date <= self.last
     }
 
-    /// `YYYY-MM` for a calendar month, else `first..last`.
+    /// `YYYY-MM` for a calendar month, `YYYY-Qn` for a calendar quarter,
+    /// else `first..last`.
     pub fn label(&self) -> String {
-        if self.first == self.first.first_of_month() && self.last == self.first.last_of_month() {
+        if *self == InvoicePeriod::month_of(self.first) {
             format!("{:04}-{:02}", self.first.year(), self.first.month())
+        } else if *self == InvoicePeriod::quarter_of(self.first) {
+            format!(
+                "{:04}-Q{}",
+                self.first.year(),
+                (self.first.month() - 1) / 3 + 1
+            )
         } else {
             format!("{}..{}", self.first, self.last)
         }

@@ -562,3 +562,25 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_quarterly_contract_is_invoiced_per_quarter() {
+    let text = "id = \"q\"\nclient = \"C\"\ncurrency = \"EUR\"\neffective_from = 2026-01-01\n\
+        [calendars.s]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n\
+        [priorities.normal]\ncalendar = \"s\"\nfirst_response = \"4h\"\n\
+        [billing]\nrate = \"100.00\"\ninvoice_every = \"quarter\"\n";
+    let c = Contract::parse(&SourceFile::new("q.toml", text), &mut |_| unreachable!()).unwrap();
+    let e = entries(&[
+        ("E-1", "2026-02-02T09:00:00Z", 60, ""),
+        ("E-2", "2026-03-31T09:00:00Z", 60, ""),
+        ("E-3", "2026-04-01T09:00:00Z", 60, ""),
+    ]);
+    let ledger = Ledger::new(&c, &e, &TimeZone::UTC).unwrap();
+    let labels: Vec<String> = ledger.months().iter().map(InvoicePeriod::label).collect();
+    assert_eq!(labels, ["2026-Q1", "2026-Q2"]);
+    let q1 = ledger
+        .invoice(&InvoiceRequest::new(ledger.months()[0]))
+        .unwrap();
+    assert_eq!(q1.net.to_string(), "200.00");
+    assert_eq!(q1.issue_date, date(2026, 4, 1));
+}

@@ -10,7 +10,8 @@ use jiff::Timestamp;
 use crate::calendar::CalendarError;
 use crate::csv::CsvError;
 
-/// Why an event could not be read.
+/// Why an event could not be read (also why a time entry could not be,
+/// as [`crate::time::EntryError`]: the same line and field).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default(), field.as_ref().map(|f| format!("field `{f}`: ")).unwrap_or_default())]
 pub struct EventError {
@@ -24,7 +25,7 @@ pub struct EventError {
 
 impl EventError {
     /// An error about one field, line not yet known.
-    pub(super) fn field(field: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn field(field: &str, message: impl Into<String>) -> Self {
         EventError {
             line: None,
             field: Some(field.to_string()),
@@ -33,7 +34,7 @@ impl EventError {
     }
 
     /// The same error, on `line`.
-    pub(super) fn at_line(mut self, line: usize) -> Self {
+    pub(crate) fn at_line(mut self, line: usize) -> Self {
         self.line = Some(line);
         self
     }

@@ -109,17 +109,43 @@ impl TimeEntry {
 /// assert_eq!(err.to_string(), "line 1: field `end`: `2026-03-02T08:00:00Z` is before the start");
 /// ```
 pub fn parse_json_lines(text: &str) -> Result<Vec<TimeEntry>, EntryError> {
-    let mut ids = Ids::default();
+    let mut reader = JsonLines::default();
     let mut entries = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let entry = TimeEntry::from_json_line(line).map_err(|e| e.at_line(i + 1))?;
-        ids.check(&entry.id, i + 1)?;
-        entries.push(entry);
+        entries.extend(reader.line(i + 1, line)?);
     }
     Ok(entries)
+}
+
+/// Reads JSON Lines one line at a time, so that a caller holding a file
+/// need not hold its whole text: the same checks as [`parse_json_lines`],
+/// which remembers every id seen to refuse a second entry with one.
+///
+/// ```
+/// use accord_core::time::JsonLines;
+/// let mut reader = JsonLines::default();
+/// let line = r#"{"id":"E-1","person":"a@b.example","start":"2026-03-02T09:00:00Z","minutes":5,"activity":"dev"}"#;
+/// assert!(reader.line(1, line)?.is_some());
+/// assert!(reader.line(2, "  ")?.is_none());
+/// assert_eq!(reader.line(3, line).unwrap_err().to_string(), "line 3: field `id`: duplicate id `E-1` (first on line 1); give each entry its own id");
+/// # Ok::<(), accord_core::time::EntryError>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct JsonLines {
+    ids: Ids,
+}
+
+impl JsonLines {
+    /// The entry on 1-based line `line` (`None` when it is blank); errors
+    /// name the line.
+    pub fn line(&mut self, line: usize, text: &str) -> Result<Option<TimeEntry>, EntryError> {
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        let entry = TimeEntry::from_json_line(text).map_err(|e| e.at_line(line))?;
+        self.ids.check(&entry.id, line)?;
+        Ok(Some(entry))
+    }
 }
 
 /// Parses CSV text whose header row names the columns (any order, the same
@@ -166,8 +192,8 @@ pub fn parse_csv(text: &str) -> Result<Vec<TimeEntry>, EntryError> {
 }
 
 /// The ids seen so far, with the line of each.
-#[derive(Default)]
-struct Ids(HashMap<String, usize>);
+#[derive(Debug, Default)]
+struct Ids(HashMap<Box<str>, usize>);
 
 impl Ids {
     fn check(&mut self, id: &str, line: usize) -> Result<(), EntryError> {
@@ -178,7 +204,7 @@ impl Ids {
             )
             .at_line(line));
         }
-        self.0.insert(id.to_string(), line);
+        self.0.insert(id.into(), line);
         Ok(())
     }
 }
