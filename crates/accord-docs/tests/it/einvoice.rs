@@ -265,3 +265,76 @@ fn a_document_without_the_seller_country_is_rejected() {
         assert!(v.report.contains("[BR-09]"), "{}", v.report);
     }
 }
+
+mod laws {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One entry in March 2026: day, start second of the day, length in
+    /// seconds, activity, kind, own rate, note.
+    fn entry() -> impl Strategy<Value = (i8, u32, u32, usize, usize, bool, String)> {
+        (
+            1i8..=31,
+            0u32..86_400,
+            1u32..=6 * 3600,
+            0usize..4,
+            0usize..4,
+            any::<bool>(),
+            "[a-zA-Z <>&\"'é€]{0,12}",
+        )
+    }
+
+    fn entries(
+        raw: &[(i8, u32, u32, usize, usize, bool, String)],
+    ) -> Vec<accord_core::time::TimeEntry> {
+        let lines: Vec<String> = raw
+            .iter()
+            .enumerate()
+            .map(|(i, (day, at, len, act, kind, own, note))| {
+                let (h, m, sec) = (at / 3600, at % 3600 / 60, at % 60);
+                let start: jiff::Timestamp = format!("2026-03-{day:02}T{h:02}:{m:02}:{sec:02}Z")
+                    .parse()
+                    .unwrap();
+                let end = start + jiff::SignedDuration::from_secs(i64::from(*len));
+                let activity = ["development", "meeting", "analysis", "support"][*act];
+                let billable = ["billable", "billable", "no_charge", "non_billable"][*kind];
+                let rate = if *own { r#", "rate": "87.35""# } else { "" };
+                let note = format!("\"{}\"", note.replace('"', "\\\""));
+                format!(
+                    r#"{{"id": "R-{i}", "person": "p{}@provider.example", "start": "{start}", "end": "{end}", "activity": "{activity}", "billable": "{billable}", "note": {note}{rate}}}"#,
+                    i % 3
+                )
+            })
+            .collect();
+        accord_core::time::parse_json_lines(&lines.join("\n")).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+        /// Whatever the entries (split across the prepaid block or not, at
+        /// zero or charged, any seconds, any note) and whatever credit, the
+        /// e-invoice copies the fold's figures and passes the CEN rules.
+        #[test]
+        fn any_month_of_entries_gives_a_valid_einvoice(
+            raw in proptest::collection::vec(entry(), 1..25),
+            credit_cents in 0i64..20_000,
+        ) {
+            let acme = invoices::contract("acme");
+            let list = entries(&raw);
+            let credits = rust_decimal::Decimal::new(credit_cents, 2).to_string();
+            let invoice = invoices::invoice(&acme, &list, "Europe/Berlin", date(2026, 3, 1), &credits);
+            prop_assume!(!invoice.lines.is_empty());
+            let inv = einvoice_of(&acme, &invoice);
+            let sum: rust_decimal::Decimal = inv.lines.iter().map(|l| l.amount).sum();
+            prop_assert_eq!(sum, inv.line_total);
+            prop_assert_eq!(inv.line_total - inv.allowance_total, inv.net);
+            prop_assert_eq!(inv.net + inv.tax, inv.gross);
+            for (line, l) in inv.lines.iter().zip(&invoice.lines) {
+                prop_assert!(invoice.period.contains(l.first_date) && invoice.period.contains(l.last_date));
+                prop_assert_eq!(line.amount, l.amount);
+            }
+            assert_valid(&inv, "law");
+        }
+    }
+}
