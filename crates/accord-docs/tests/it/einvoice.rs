@@ -109,10 +109,14 @@ fn einvoice_of(contract: &Contract, invoice: &Invoice) -> EInvoice {
 
 #[test]
 fn every_example_invoice_passes_the_en16931_rules_in_cii_and_ubl() {
+    let mut kinds = std::collections::BTreeSet::new();
     for (name, contract, invoice) in invoices::every_example() {
         assert!(invoice.lines.len() >= 3, "{name}: {:#?}", invoice.lines);
+        kinds.extend(invoice.lines.iter().map(|l| l.kind));
         assert_valid(&einvoice_of(&contract, &invoice), &name);
     }
+    // Every kind of line was written and checked.
+    assert_eq!(kinds.len(), 5, "{kinds:?}");
 }
 
 #[test]
