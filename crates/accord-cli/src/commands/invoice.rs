@@ -1,8 +1,9 @@
 //! `accord invoice`: time entries to invoices (SPEC §8, §10). Reads every
 //! entry, builds the core's ledger once ([`accord_core::billing::Ledger`]),
 //! cuts each period's invoice out of it and prints it as JSON or CSV. Every
-//! invoice is computed before anything is written, so an error leaves
-//! standard output (or the output file) untouched.
+//! invoice is computed (and dropped) before anything is written, so an error
+//! leaves standard output (or the output file) untouched; then each is
+//! computed again and written, so one period's invoice is held at a time.
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -57,7 +58,7 @@ pub fn run(args: InvoiceArgs) -> anyhow::Result<ExitCode> {
         })
         .transpose()?;
     let mut number = args.number.clone();
-    let mut invoices = Vec::with_capacity(periods.len());
+    let mut requests = Vec::with_capacity(periods.len());
     for period in periods {
         let mut request = InvoiceRequest::new(period);
         request.number = number.clone();
@@ -70,9 +71,17 @@ pub fn run(args: InvoiceArgs) -> anyhow::Result<ExitCode> {
                 .allowances
                 .push(Allowance::new(credit_reason(period), amount));
         }
-        invoices.push(ledger.invoice(&request)?);
+        requests.push(request);
     }
-    if let Some(bytes) = super::invoice_document::render(args.format, &contract, &invoices)? {
+    // Every invoice is computed once before anything is written, so that an
+    // error leaves the output untouched, and again while it is written, so
+    // that memory holds one period's invoice at a time.
+    for request in &requests {
+        ledger.invoice(request)?;
+    }
+    if let Some(bytes) =
+        super::invoice_document::render(args.format, &contract, &ledger, &requests)?
+    {
         match &args.output {
             Some(path) => std::fs::write(path, bytes)
                 .map_err(|e| anyhow!("cannot write `{}`: {e}", path.display()))?,
@@ -89,16 +98,22 @@ pub fn run(args: InvoiceArgs) -> anyhow::Result<ExitCode> {
     };
     match args.format {
         InvoiceFormat::Json => {
-            match (&args.period, invoices.as_slice()) {
-                (Some(_), [one]) => {
-                    serde_json::to_writer_pretty(&mut out, &JsonInvoice::from(one))?
-                }
-                _ => serde_json::to_writer_pretty(&mut out, &AllInvoices(&invoices))?,
+            match (&args.period, requests.as_slice()) {
+                (Some(_), [one]) => serde_json::to_writer_pretty(
+                    &mut out,
+                    &JsonInvoice::from(&ledger.invoice(one)?),
+                )?,
+                _ => serde_json::to_writer_pretty(&mut out, &AllInvoices(&ledger, &requests))?,
             }
             out.write_all(b"\n")?;
         }
-        InvoiceFormat::Csv => csv(&mut out, &invoices)?,
         InvoiceFormat::Html | InvoiceFormat::Pdf | InvoiceFormat::Cii | InvoiceFormat::Ubl => {}
+        InvoiceFormat::Csv => {
+            writeln!(out, "{}", CSV_COLUMNS.join(","))?;
+            for request in &requests {
+                csv_rows(&mut out, &ledger.invoice(request)?)?;
+            }
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -229,12 +244,19 @@ fn money(d: Decimal) -> String {
     d.to_string()
 }
 
-/// Several invoices as a JSON array, each converted only when it is written.
-struct AllInvoices<'a>(&'a [Invoice]);
+/// The invoices of several requests as a JSON array, each computed only
+/// when it is written (every one was computed once already, without error).
+struct AllInvoices<'a>(&'a Ledger<'a>, &'a [InvoiceRequest]);
 
 impl Serialize for AllInvoices<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(JsonInvoice::from))
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = s.serialize_seq(Some(self.1.len()))?;
+        for request in self.1 {
+            let invoice = self.0.invoice(request).map_err(S::Error::custom)?;
+            seq.serialize_element(&JsonInvoice::from(&invoice))?;
+        }
+        seq.end()
     }
 }
 
@@ -427,52 +449,49 @@ const CSV_COLUMNS: [&str; 22] = [
     "currency",
 ];
 
-/// One row per entry part and per block price, under a header row.
-fn csv(w: &mut dyn Write, invoices: &[Invoice]) -> std::io::Result<()> {
-    writeln!(w, "{}", CSV_COLUMNS.join(","))?;
+/// One row per entry part and per block price of one invoice.
+fn csv_rows(w: &mut dyn Write, inv: &Invoice) -> std::io::Result<()> {
     let mut out = String::with_capacity(1024);
-    for inv in invoices {
-        for line in &inv.lines {
-            let line_cells = [
-                money(line.rate),
-                line.billed_s.to_string(),
-                money(line.amount),
-                inv.currency.clone(),
+    for line in &inv.lines {
+        let line_cells = [
+            money(line.rate),
+            line.billed_s.to_string(),
+            money(line.amount),
+            inv.currency.clone(),
+        ];
+        let head = [
+            inv.period.label(),
+            inv.number.clone().unwrap_or_default(),
+            line.kind.as_str().to_string(),
+            line.description.clone(),
+            line.block.clone().unwrap_or_default(),
+        ];
+        if line.entries.is_empty() {
+            let empty = vec![String::new(); 13];
+            row(&mut out, head.iter().chain(&empty).chain(&line_cells));
+        }
+        for e in &line.entries {
+            let entry = [
+                e.id.clone(),
+                format!("{}/{}", e.part.0, e.part.1),
+                e.person.clone(),
+                e.date.to_string(),
+                instant::format(e.start),
+                e.activity.clone(),
+                e.ticket.clone().unwrap_or_default(),
+                e.milestone.clone().unwrap_or_default(),
+                e.raw_s.to_string(),
+                e.billed_s.to_string(),
+                e.entry_billed_s.to_string(),
+                money(e.rate),
+                e.rule.as_str().to_string(),
             ];
-            let head = [
-                inv.period.label(),
-                inv.number.clone().unwrap_or_default(),
-                line.kind.as_str().to_string(),
-                line.description.clone(),
-                line.block.clone().unwrap_or_default(),
-            ];
-            if line.entries.is_empty() {
-                let empty = vec![String::new(); 13];
-                row(&mut out, head.iter().chain(&empty).chain(&line_cells));
-            }
-            for e in &line.entries {
-                let entry = [
-                    e.id.clone(),
-                    format!("{}/{}", e.part.0, e.part.1),
-                    e.person.clone(),
-                    e.date.to_string(),
-                    instant::format(e.start),
-                    e.activity.clone(),
-                    e.ticket.clone().unwrap_or_default(),
-                    e.milestone.clone().unwrap_or_default(),
-                    e.raw_s.to_string(),
-                    e.billed_s.to_string(),
-                    e.entry_billed_s.to_string(),
-                    money(e.rate),
-                    e.rule.as_str().to_string(),
-                ];
-                row(&mut out, head.iter().chain(&entry).chain(&line_cells));
-                w.write_all(out.as_bytes())?;
-                out.clear();
-            }
+            row(&mut out, head.iter().chain(&entry).chain(&line_cells));
             w.write_all(out.as_bytes())?;
             out.clear();
         }
+        w.write_all(out.as_bytes())?;
+        out.clear();
     }
     Ok(())
 }

@@ -3,19 +3,21 @@
 //! built before anything is written; an e-invoice the contract cannot
 //! support is refused, naming every missing field.
 
-use accord_core::billing::Invoice;
+use accord_core::billing::{InvoiceRequest, Ledger};
 use accord_core::contract::Contract;
 use accord_docs::einvoice::{self, EInvoice};
 use anyhow::bail;
 
 use crate::cli::InvoiceFormat;
 
-/// The bytes of `invoices` in a document `format`, or `None` for the
-/// formats `accord invoice` writes itself (JSON, CSV).
+/// The bytes of the one invoice `requests` asks for, in a document
+/// `format`, or `None` for the formats `accord invoice` writes itself (JSON,
+/// CSV).
 pub fn render(
     format: InvoiceFormat,
     contract: &Contract,
-    invoices: &[Invoice],
+    ledger: &Ledger<'_>,
+    requests: &[InvoiceRequest],
 ) -> anyhow::Result<Option<Vec<u8>>> {
     let name = match format {
         InvoiceFormat::Json | InvoiceFormat::Csv => return Ok(None),
@@ -24,11 +26,11 @@ pub fn render(
         InvoiceFormat::Cii => "cii",
         InvoiceFormat::Ubl => "ubl",
     };
-    let invoice = match invoices {
-        [one] => one,
+    let invoice = match requests {
+        [one] => ledger.invoice(one)?,
         [] => bail!("no invoice to write: the entries hold no billable or no_charge time"),
         many => {
-            let months: Vec<String> = many.iter().map(|i| i.period.label()).collect();
+            let months: Vec<String> = many.iter().map(|r| r.period.label()).collect();
             bail!(
                 "--format {name} writes one invoice, but the entries hold {} months ({}): choose one with --period",
                 many.len(),
@@ -38,7 +40,7 @@ pub fn render(
     };
     Ok(Some(match format {
         InvoiceFormat::Html | InvoiceFormat::Pdf => {
-            let doc = accord_docs::invoice::invoice_document(contract, invoice);
+            let doc = accord_docs::invoice::invoice_document(contract, &invoice);
             if format == InvoiceFormat::Pdf {
                 super::pdf(&doc)?
             } else {
@@ -46,7 +48,7 @@ pub fn render(
             }
         }
         _ => {
-            let e = EInvoice::from_invoice(contract, invoice).map_err(|missing| {
+            let e = EInvoice::from_invoice(contract, &invoice).map_err(|missing| {
                 let list: Vec<String> = missing.iter().map(|m| format!("  - {m}")).collect();
                 anyhow::anyhow!(
                     "cannot write an EN 16931 e-invoice for contract `{}`; missing:\n{}",
