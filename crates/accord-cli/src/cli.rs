@@ -82,6 +82,36 @@ pub enum Command {
     /// nothing is printed on stdout.
     #[command(verbatim_doc_comment)]
     Milestones(MilestonesArgs),
+    /// Turn time entries into invoices: rounding, rates, prepaid blocks, overage, tax
+    ///
+    /// ENTRIES is JSON Lines, one entry an object (SPEC §10):
+    ///   {"id": "E-1", "person": "sam@provider.example", "start": "2026-03-02T09:00:00+01:00",
+    ///    "end": "2026-03-02T10:10:00+01:00", "activity": "development", "ticket": "T-1"}
+    /// (`minutes` instead of `end`; optional `milestone`, `billable` = billable |
+    /// non_billable | no_charge, `rate` as a decimal string, `note`), or CSV
+    /// with a header row of the same names, told apart as for `accord clocks`.
+    ///
+    /// Every entry is read (blocks drawn in earlier months stay drawn), then
+    /// each invoice is cut out: with --period, that month's invoice (JSON: one
+    /// object); without it, one invoice per month (per quarter when the
+    /// contract says invoice_every = "quarter") holding the work date of a
+    /// billable or no_charge entry (JSON: an array, oldest first). A block's
+    /// price is invoiced in the period of its first valid day.
+    ///
+    /// --credits is a service credit offered as a document-level allowance
+    /// (needs --period). --number numbers the first invoice; the trailing
+    /// digits count up for the next ones. The issue date is the day after the
+    /// period unless --issue-date says otherwise.
+    ///
+    /// CSV output: one row per entry (or part of a split entry) and per block
+    /// price, with the line it is on and the line's amount.
+    ///
+    /// html, pdf, cii and ubl write one invoice (choose the month with --period):
+    /// the invoice a client reads, or an EN 16931 e-invoice (CII as in Factur-X/
+    /// ZUGFeRD EN 16931, or UBL 2.1) with seller and buyer from the contract's
+    /// [parties]; an e-invoice is refused, naming each missing field.
+    #[command(verbatim_doc_comment)]
+    Invoice(InvoiceArgs),
     /// Run the Accord service: the JSON API, health and metrics endpoints
     ///
     /// Settings come from, in increasing precedence: defaults, the TOML file
@@ -364,6 +394,50 @@ pub struct ClocksArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ClocksFormat::Json)]
     pub format: ClocksFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct InvoiceArgs {
+    #[command(flatten)]
+    pub contract: ContractArg,
+    /// The time entries: JSON Lines or CSV, `-` for stdin.
+    #[arg(long, value_name = "FILE")]
+    pub entries: PathBuf,
+    /// The month (YYYY-MM) or quarter (YYYY-Qn) to invoice. Default: every period present.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub period: Option<String>,
+    /// Service credits to deduct, in the contract's currency, e.g. 125.00.
+    #[arg(long, value_name = "AMOUNT")]
+    pub credits: Option<String>,
+    /// The invoice number (of the first invoice).
+    #[arg(long, value_name = "N")]
+    pub number: Option<String>,
+    /// The issue date, YYYY-MM-DD. Default: the day after the period.
+    #[arg(long, value_name = "DATE")]
+    pub issue_date: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InvoiceFormat::Json)]
+    pub format: InvoiceFormat,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+/// How `accord invoice` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InvoiceFormat {
+    /// The invoice with its lines, entries, prepaid blocks and totals.
+    Json,
+    /// One row per entry part, for a spreadsheet.
+    Csv,
+    /// The invoice a client reads, as one HTML page (one invoice).
+    Html,
+    /// The same invoice as PDF (one invoice).
+    Pdf,
+    /// EN 16931 e-invoice in UN/CEFACT CII, the Factur-X/ZUGFeRD EN 16931 profile.
+    Cii,
+    /// EN 16931 e-invoice in OASIS UBL 2.1.
+    Ubl,
 }
 
 /// How `accord clocks` prints.

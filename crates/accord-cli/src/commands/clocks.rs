@@ -85,12 +85,12 @@ pub fn run(args: ClocksArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Standard input copied to a temporary file, removed when dropped.
-struct Spool {
-    path: PathBuf,
+pub(super) struct Spool {
+    pub(super) path: PathBuf,
 }
 
 impl Spool {
-    fn stdin() -> io::Result<Spool> {
+    pub(super) fn stdin() -> io::Result<Spool> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
@@ -126,7 +126,7 @@ impl Drop for Spool {
 
 /// CSV or JSON Lines: by the extension, else by the first character (JSON
 /// Lines start with `{`, CSV with its header).
-fn is_csv(path: &Path, file: &mut File) -> io::Result<bool> {
+pub(super) fn is_csv(path: &Path, file: &mut File) -> io::Result<bool> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())

@@ -4,6 +4,8 @@ mod calendar;
 mod clocks;
 mod contract;
 mod demo;
+mod invoice;
+mod invoice_document;
 mod milestones;
 mod server;
 
@@ -23,6 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Clocks(args) => clocks::run(args),
         Command::Contract(cmd) => contract::run(cmd),
         Command::Milestones(args) => milestones::run(args),
+        Command::Invoice(args) => invoice::run(args),
         Command::Serve(args) => server::serve(args),
         Command::Migrate(args) => server::migrate(args),
         Command::User(cmd) => server::user(cmd),

@@ -4,6 +4,8 @@
 mod calendar;
 mod clocks;
 mod contract;
+mod invoice;
+mod invoice_documents;
 mod milestones;
 mod server;
 mod support;

@@ -10,7 +10,8 @@ use jiff::Timestamp;
 use crate::calendar::CalendarError;
 use crate::csv::CsvError;
 
-/// Why an event could not be read.
+/// Why an event could not be read (also why a time entry could not be,
+/// as [`crate::time::EntryError`]: the same line and field).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default(), field.as_ref().map(|f| format!("field `{f}`: ")).unwrap_or_default())]
 pub struct EventError {

@@ -8,6 +8,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::accountability::Period;
+use super::identity::non_empty;
 use super::parties::is_email;
 use super::read::{Reader, Value};
 use crate::duration::BusinessDuration;
@@ -32,6 +33,60 @@ pub struct Billing {
     pub person_rates: BTreeMap<String, Decimal>,
     /// Prepaid hour blocks (retainers).
     pub prepaid: Vec<PrepaidBlock>,
+}
+
+impl Billing {
+    /// The name of the prepaid block at 0-based `index`: its `id`, else its
+    /// 1-based position (SPEC §10).
+    ///
+    /// ```
+    /// # use accord_core::contract::Contract;
+    /// # use accord_core::diagnostic::SourceFile;
+    /// let text = r#"id = "c"
+    /// client = "C"
+    /// currency = "EUR"
+    /// effective_from = 2026-01-01
+    /// [calendars.support]
+    /// timezone = "UTC"
+    /// mon = ["09:00-17:00"]
+    /// [priorities.normal]
+    /// calendar = "support"
+    /// first_response = "4h"
+    /// [billing]
+    /// rate = "100.00"
+    /// invoice_every = "month"
+    /// [[billing.prepaid]]
+    /// hours = 10
+    /// price = "900.00"
+    /// valid_until = 2026-06-30
+    /// [[billing.prepaid]]
+    /// id = "summer"
+    /// hours = 10
+    /// price = "900.00"
+    /// valid_from = 2026-07-01
+    /// valid_until = 2026-09-30
+    /// "#;
+    /// let c = Contract::parse(&SourceFile::new("c.toml", text), &mut |_| unreachable!()).unwrap();
+    /// let b = c.billing().unwrap();
+    /// assert_eq!((b.block_name(0), b.block_name(1)), ("1".to_string(), "summer".to_string()));
+    /// assert_eq!(b.block_valid_from(0, c.effective_from()).to_string(), "2026-01-01");
+    /// assert_eq!(b.block_valid_from(1, c.effective_from()).to_string(), "2026-07-01");
+    /// ```
+    pub fn block_name(&self, index: usize) -> String {
+        match self.prepaid.get(index).and_then(|b| b.id.clone()) {
+            Some(id) => id,
+            None => (index + 1).to_string(),
+        }
+    }
+
+    /// The first valid day of the block at 0-based `index`: its own
+    /// `valid_from`, else `effective_from` (the contract's).
+    pub fn block_valid_from(&self, index: usize, effective_from: Date) -> Date {
+        self.prepaid
+            .get(index)
+            .and_then(|b| b.valid_from)
+            .unwrap_or(effective_from)
+    }
 }
 
 /// How a time entry is rounded; the unrounded value is always kept.
@@ -61,6 +116,12 @@ pub enum RoundingMode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PrepaidBlock {
+    /// The block's own name, unique within the contract, if given (see
+    /// [`Billing::block_name`]).
+    pub id: Option<String>,
+    /// First day the hours may be used, if not the contract's
+    /// `effective_from` (see [`Billing::block_valid_from`]).
+    pub valid_from: Option<Date>,
     /// Hours bought.
     pub hours: u32,
     /// Price of the block.
@@ -133,9 +194,10 @@ pub(super) fn read_billing(r: &mut Reader<'_>, value: &Value<'_>) -> Option<Bill
     let person_rates = rates(r, t.get("person_rates"), "person_rates", true);
     let mut prepaid = Vec::new();
     let mut prepaid_ok = true;
+    let mut block_ids = std::collections::BTreeSet::new();
     if let Some(v) = t.get("prepaid") {
         for item in r.array(v, "`billing.prepaid`").unwrap_or_default() {
-            match read_prepaid(r, item) {
+            match read_prepaid(r, item, &mut block_ids) {
                 Some(b) => prepaid.push(b),
                 None => prepaid_ok = false,
             }
@@ -225,10 +287,43 @@ fn rates(
     ok.then_some(out)
 }
 
-fn read_prepaid(r: &mut Reader<'_>, item: &Value<'_>) -> Option<PrepaidBlock> {
+fn read_prepaid(
+    r: &mut Reader<'_>,
+    item: &Value<'_>,
+    ids: &mut std::collections::BTreeSet<String>,
+) -> Option<PrepaidBlock> {
     let ctx = "a prepaid block";
     let t = r.table(item, ctx)?;
-    r.unknown_keys(t, &["hours", "price", "valid_until", "overage_rate"], ctx);
+    r.unknown_keys(
+        t,
+        &[
+            "id",
+            "hours",
+            "price",
+            "valid_from",
+            "valid_until",
+            "overage_rate",
+        ],
+        ctx,
+    );
+    let id = match t.get("id") {
+        Some(v) => non_empty(r, v, "`id`").and_then(|id| {
+            if ids.insert(id.clone()) {
+                return Some(Some(id));
+            }
+            r.error(
+                v.span(),
+                format!("duplicate prepaid block id `{id}`"),
+                Some("give each prepaid block its own id".into()),
+            );
+            None
+        }),
+        None => Some(None),
+    };
+    let valid_from = match t.get("valid_from") {
+        Some(v) => r.date(v, "`valid_from`").map(Some),
+        None => Some(None),
+    };
     let hours = r
         .require(t, "hours", item.span(), ctx, "add hours = 40")
         .and_then(|v| r.integer(v, "`hours`", 1..=100_000))
@@ -249,10 +344,85 @@ fn read_prepaid(r: &mut Reader<'_>, item: &Value<'_>) -> Option<PrepaidBlock> {
         Some(v) => r.money(v, "`overage_rate`").map(Some),
         None => Some(None),
     };
+    if let (Some(Some(from)), Some(until), Some(v)) = (valid_from, valid_until, t.get("valid_from"))
+        && from > until
+    {
+        r.error(
+            v.span(),
+            format!("`valid_from` ({from}) is after `valid_until` ({until})"),
+            Some("a block must be valid on at least one day".into()),
+        );
+        return None;
+    }
     Some(PrepaidBlock {
+        id: id?,
+        valid_from: valid_from?,
         hours: hours?,
         price: price?,
         valid_until: valid_until?,
         overage_rate: overage_rate?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::contract::Contract;
+    use crate::diagnostic::SourceFile;
+
+    /// A contract with `blocks` as its prepaid blocks; `Err` holds each
+    /// diagnostic as (line, column, message).
+    fn with_blocks(blocks: &str) -> Result<Contract, Vec<(usize, usize, String)>> {
+        let text = format!(
+            "id = \"t\"\nclient = \"T\"\ncurrency = \"EUR\"\neffective_from = 2026-01-01\n\
+             [calendars.s]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n\
+             [priorities.p]\ncalendar = \"s\"\nfirst_response = \"1h\"\n\
+             [billing]\nrate = \"100.00\"\ninvoice_every = \"month\"\n{blocks}"
+        );
+        Contract::parse(&SourceFile::new("c.toml", &text), &mut |_| unreachable!()).map_err(|d| {
+            d.0.into_iter()
+                .map(|d| (d.line, d.column, d.message))
+                .collect()
+        })
+    }
+
+    const BLOCK: &str = "hours = 10\nprice = \"900.00\"\nvalid_until = 2026-06-30\n";
+
+    #[test]
+    fn blocks_are_named_by_id_else_position_and_valid_from_the_contract_start() {
+        let c = with_blocks(&format!(
+            "[[billing.prepaid]]\n{BLOCK}[[billing.prepaid]]\nid = \"q2\"\nvalid_from = 2026-04-01\n{BLOCK}"
+        ))
+        .unwrap();
+        let b = c.billing().unwrap();
+        assert_eq!(b.block_name(0), "1");
+        assert_eq!(b.block_name(1), "q2");
+        assert_eq!(
+            b.block_valid_from(0, c.effective_from()).to_string(),
+            "2026-01-01"
+        );
+        assert_eq!(
+            b.prepaid[1].valid_from.map(|d| d.to_string()).as_deref(),
+            Some("2026-04-01")
+        );
+    }
+
+    #[test]
+    fn duplicate_block_ids_and_inverted_validity_are_pointed_at() {
+        let errors = with_blocks(&format!(
+            "[[billing.prepaid]]\nid = \"a\"\n{BLOCK}[[billing.prepaid]]\nid = \"a\"\n{BLOCK}"
+        ))
+        .unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!((errors[0].0, errors[0].1), (20, 6));
+        assert!(
+            errors[0].2.contains("duplicate prepaid block id `a`"),
+            "{errors:?}"
+        );
+        let errors = with_blocks(&format!(
+            "[[billing.prepaid]]\nvalid_from = 2026-07-01\n{BLOCK}"
+        ))
+        .unwrap_err();
+        assert_eq!((errors[0].0, errors[0].1), (15, 14));
+        assert!(errors[0].2.contains("is after `valid_until`"), "{errors:?}");
+    }
 }

@@ -11,6 +11,7 @@ mod amendment;
 mod billing;
 mod calendars;
 mod identity;
+mod legal;
 mod milestones;
 mod parties;
 mod read;
@@ -29,13 +30,14 @@ pub use accountability::{CreditRule, CreditTier, Credits, EscalationLevel, Objec
 pub use amendment::{AmendmentError, check_amendment};
 pub use billing::{Billing, PrepaidBlock, Rounding, RoundingMode};
 pub use identity::{Currency, Identity, ReviewCadence};
+pub use legal::{BadCountry, Country, ElectronicAddress, LegalParty, MissingField, Parties};
 pub use milestones::{Deliverable, Milestone};
 pub use parties::{BadContactRef, Contact, ContactRef, Contacts, Side};
 pub use read::did_you_mean;
 pub use targets::{Pauses, Priority, Warnings};
 
 /// The top-level tables.
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 11] = [
     "contacts",
     "calendars",
     "priorities",
@@ -46,6 +48,7 @@ const TABLES: [&str; 10] = [
     "escalation",
     "milestones",
     "billing",
+    "parties",
 ];
 
 /// Reads a file the contract refers to (holiday files), given its path
@@ -67,6 +70,7 @@ pub struct Contract {
     escalation: Vec<EscalationLevel>,
     milestones: Vec<Milestone>,
     billing: Option<Billing>,
+    parties: Parties,
 }
 
 impl Contract {
@@ -158,6 +162,10 @@ impl Contract {
         let billing = root
             .get("billing")
             .and_then(|v| billing::read_billing(&mut r, v));
+        let parties = root
+            .get("parties")
+            .map(|v| legal::read_parties(&mut r, v))
+            .unwrap_or_default();
         if root.get("currency").is_none() {
             for key in ["credits", "billing"] {
                 if let Some((k, _)) = root.get_key_value(key) {
@@ -183,6 +191,7 @@ impl Contract {
                 escalation,
                 milestones,
                 billing,
+                parties,
             }),
             _ => {
                 let mut all = r.diagnostics;
@@ -301,6 +310,35 @@ impl Contract {
     /// The billing terms, if agreed.
     pub fn billing(&self) -> Option<&Billing> {
         self.billing.as_ref()
+    }
+
+    /// The parties' legal details for invoices (empty when `[parties]` is
+    /// absent).
+    pub fn parties(&self) -> &Parties {
+        &self.parties
+    }
+
+    /// Every field an EN 16931 e-invoice needs that this contract lacks,
+    /// each named with its business term and where to add it; empty when an
+    /// e-invoice can be produced.
+    ///
+    /// ```
+    /// use accord_core::contract::Contract;
+    /// use accord_core::diagnostic::SourceFile;
+    /// let text = "id = \"t\"\nclient = \"T\"\ncurrency = \"EUR\"\neffective_from = 2026-01-01\n\
+    ///     [calendars.c]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n\
+    ///     [priorities.p]\ncalendar = \"c\"\nfirst_response = \"1h\"\n\
+    ///     [parties.provider]\nlegal_name = \"P GmbH\"\ncountry = \"DE\"\nvat_id = \"DE123456789\"\n";
+    /// let contract = Contract::parse(&SourceFile::new("c.toml", text), &mut |_| unreachable!()).unwrap();
+    /// let missing: Vec<_> = contract.einvoice_missing().iter().map(|m| m.terms).collect();
+    /// assert_eq!(missing, ["BT-44", "BT-55", "BT-9"]);
+    /// ```
+    pub fn einvoice_missing(&self) -> Vec<MissingField> {
+        legal::einvoice_missing(
+            self.currency(),
+            &self.parties,
+            self.billing.as_ref().and_then(|b| b.payment_terms_days),
+        )
     }
 
     /// The calendar named `name`.

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use accord_core::contract::Contract;
 use accord_core::diagnostic::SourceFile;
 
+mod einvoice;
+mod invoices;
+
 fn example(name: &str) -> Contract {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let path = dir.join(name);
@@ -48,5 +51,71 @@ fn appendix_states_the_signed_terms_in_words() {
         "Sam Okafor (sam@provider.example) | EUR 150.00",
     ] {
         assert!(md.contains(phrase), "missing {phrase:?} in:\n{md}");
+    }
+}
+
+#[test]
+fn the_acme_invoice_as_html() {
+    let (acme, march) = invoices::acme_march();
+    let doc = accord_docs::invoice::invoice_document(&acme, &march);
+    insta::assert_snapshot!("invoice-acme-2026-03.html", accord_docs::html::render(&doc));
+}
+
+#[test]
+fn the_invoice_shows_what_a_client_checks() {
+    use accord_docs::appendix::words::money;
+    let (acme, march) = invoices::acme_march();
+    let md = accord_docs::markdown::render(&accord_docs::invoice::invoice_document(&acme, &march));
+    let (n, overage) = march
+        .lines
+        .iter()
+        .enumerate()
+        .find(|(_, l)| l.description == "development (overage)")
+        .unwrap();
+    let split = march
+        .lines
+        .iter()
+        .flat_map(|l| &l.entries)
+        .find(|e| e.part.1 > 1)
+        .unwrap();
+    for phrase in [
+        "# Invoice INV-2026-03".to_string(),
+        "| Address | Torstraße 101, 10119 Berlin, DE | Leopoldstraße 28, 80802 München, DE |"
+            .into(),
+        "| VAT id | DE123456789 | DE987654321 |".into(),
+        "| Period | 1 March 2026 to 31 March 2026 |".into(),
+        "| Due date | 1 May 2026 |".into(),
+        // Hours and minutes beside decimal hours, the rate and the fold's amount.
+        format!(
+            "| {} | Development (overage) | {} | {} | {} | 130.00 | {} |",
+            n + 1,
+            if overage.first_date.month() == overage.last_date.month() {
+                format!(
+                    "{}–{} Mar",
+                    overage.first_date.day(),
+                    overage.last_date.day()
+                )
+            } else {
+                unreachable!("March only")
+            },
+            accord_docs::invoice::h_mm(overage.billed_s),
+            accord_docs::einvoice::hours(overage.billed_s),
+            money(overage.amount, ""),
+        ),
+        "| Rate (EUR/h) | Amount (EUR) |".into(),
+        "| (150.00) | 0.00 |".into(),
+        "| Less: Service credit, period 2026-02 | −EUR 125.00 |".into(),
+        format!("| Tax (19%) | {} |", money(march.tax, "EUR")),
+        format!("| Total due | {} |", money(march.gross, "EUR")),
+        format!(
+            "| {} of {} |",
+            accord_docs::invoice::h_mm(split.billed_s),
+            accord_docs::invoice::h_mm(split.entry_billed_s)
+        ),
+        "| development | 3:20 | 3:30 | ticket T-12 |".into(),
+        "| meeting | 0:10 | 0:30 | contract · stand-up \\<daily\\> & sync |".into(),
+        "| 1 | 40:00 | 1 January 2026 to 30 June 2026 | 0:00 | 40:00 | 0:00 | — |".into(),
+    ] {
+        assert!(md.contains(&phrase), "missing {phrase:?} in:\n{md}");
     }
 }

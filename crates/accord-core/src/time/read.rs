@@ -1,0 +1,210 @@
+//! The readers of time entries (SPEC §10): JSON Lines (one object a line)
+//! and CSV (a header row of the same names, read with [`crate::csv`]). Both
+//! reject two entries with the same `id`, naming the line of each.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::Value;
+
+use super::fields::{FIELD_NAMES, Fields};
+use super::{EntryError, TimeEntry};
+use crate::csv::{Header, records};
+
+/// A JSON object's members in order, duplicates kept, so that a repeated
+/// field is an error rather than silently won by its last value.
+struct Members(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MembersVisitor;
+        impl<'de> Visitor<'de> for MembersVisitor {
+            type Value = Members;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+                let mut members = Vec::with_capacity(8);
+                while let Some(key) = map.next_key::<String>()? {
+                    members.push((key, map.next_value::<Value>()?));
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(MembersVisitor)
+    }
+}
+
+impl TimeEntry {
+    /// Parses one JSON Lines line: an object with the fields of SPEC §10.
+    /// Text fields are strings, `minutes` a whole number, `rate` a decimal
+    /// string; `null` is absent.
+    ///
+    /// ```
+    /// use accord_core::time::TimeEntry;
+    /// let err = TimeEntry::from_json_line(
+    ///     r#"{"id":"E-1","person":"a@b.example","start":"2026-03-02T09:00:00Z","minutes":30,"activity":"dev","rate":150}"#,
+    /// ).unwrap_err();
+    /// assert_eq!(err.field.as_deref(), Some("rate"));
+    /// ```
+    pub fn from_json_line(line: &str) -> Result<TimeEntry, EntryError> {
+        let Members(members) = serde_json::from_str(line).map_err(|e| EntryError {
+            line: None,
+            field: None,
+            message: format!("not a JSON object: {e}"),
+        })?;
+        let mut fields = Fields::default();
+        let mut seen = [false; FIELD_NAMES.len()];
+        for (name, value) in members {
+            let Some(index) = FIELD_NAMES.iter().position(|f| *f == name) else {
+                return Err(EntryError::field(
+                    &name,
+                    format!("unknown field; allowed: {}", FIELD_NAMES.join(", ")),
+                ));
+            };
+            if std::mem::replace(&mut seen[index], true) {
+                return Err(EntryError::field(&name, "appears twice"));
+            }
+            match value {
+                Value::Null => {}
+                Value::Number(n) if name == "minutes" => match n.as_u64() {
+                    Some(n) => fields.set_minutes_number(n),
+                    None => {
+                        return Err(EntryError::field(
+                            "minutes",
+                            format!("`{n}` is not a whole number of minutes"),
+                        ));
+                    }
+                },
+                Value::String(s) if name != "minutes" => {
+                    if let Some(slot) = fields.slot(&name) {
+                        *slot = Some(s);
+                    }
+                }
+                other => {
+                    let want = match name.as_str() {
+                        "minutes" => "a whole number",
+                        "rate" => "a decimal string like \"150.00\"",
+                        _ => "a string",
+                    };
+                    return Err(EntryError::field(
+                        &name,
+                        format!("must be {want}, not {other}"),
+                    ));
+                }
+            }
+        }
+        fields.into_entry()
+    }
+}
+
+/// Parses JSON Lines text: one entry per non-blank line. Errors name the
+/// line and the field.
+///
+/// ```
+/// use accord_core::time::parse_json_lines;
+/// let text = r#"{"id":"E-1","person":"a@b.example","start":"2026-03-02T09:00:00Z","end":"2026-03-02T08:00:00Z","activity":"dev"}"#;
+/// let err = parse_json_lines(text).unwrap_err();
+/// assert_eq!(err.to_string(), "line 1: field `end`: `2026-03-02T08:00:00Z` is before the start");
+/// ```
+pub fn parse_json_lines(text: &str) -> Result<Vec<TimeEntry>, EntryError> {
+    let mut reader = JsonLines::default();
+    let mut entries = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        entries.extend(reader.line(i + 1, line)?);
+    }
+    Ok(entries)
+}
+
+/// Reads JSON Lines one line at a time, so that a caller holding a file
+/// need not hold its whole text: the same checks as [`parse_json_lines`],
+/// which remembers every id seen to refuse a second entry with one.
+///
+/// ```
+/// use accord_core::time::JsonLines;
+/// let mut reader = JsonLines::default();
+/// let line = r#"{"id":"E-1","person":"a@b.example","start":"2026-03-02T09:00:00Z","minutes":5,"activity":"dev"}"#;
+/// assert!(reader.line(1, line)?.is_some());
+/// assert!(reader.line(2, "  ")?.is_none());
+/// assert_eq!(reader.line(3, line).unwrap_err().to_string(), "line 3: field `id`: duplicate id `E-1` (first on line 1); give each entry its own id");
+/// # Ok::<(), accord_core::time::EntryError>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct JsonLines {
+    ids: Ids,
+}
+
+impl JsonLines {
+    /// The entry on 1-based line `line` (`None` when it is blank); errors
+    /// name the line.
+    pub fn line(&mut self, line: usize, text: &str) -> Result<Option<TimeEntry>, EntryError> {
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        let entry = TimeEntry::from_json_line(text).map_err(|e| e.at_line(line))?;
+        self.ids.check(&entry.id, line)?;
+        Ok(Some(entry))
+    }
+}
+
+/// Parses CSV text whose header row names the columns (any order, the same
+/// names as JSON Lines; `id`, `person`, `start` and `activity` required). An
+/// empty cell is an absent field.
+///
+/// ```
+/// use accord_core::time::parse_csv;
+/// let csv = "id,person,start,minutes,activity,note\n\
+///            E-1,sam@provider.example,2026-03-02T09:00:00+01:00,45,meeting,\"Kick-off, with Acme\"\n";
+/// let entries = parse_csv(csv)?;
+/// assert_eq!(entries[0].raw_s(), 2700);
+/// let err = parse_csv("id,person,start,activity\nE-1,sam,2026-03-02T09:00:00Z,dev\n").unwrap_err();
+/// assert_eq!((err.line, err.field.as_deref()), (Some(2), Some("end")));
+/// # Ok::<(), accord_core::time::EntryError>(())
+/// ```
+pub fn parse_csv(text: &str) -> Result<Vec<TimeEntry>, EntryError> {
+    let mut rows = records(text)?.into_iter();
+    let Some((_, header)) = rows.next() else {
+        return Ok(Vec::new());
+    };
+    let header = Header::parse(
+        &header,
+        &FIELD_NAMES,
+        &["id", "person", "start", "activity"],
+    )?;
+    let mut ids = Ids::default();
+    let mut entries = Vec::new();
+    for (line, record) in rows {
+        let Some(cells) = header.cells(line, record)? else {
+            continue;
+        };
+        let mut fields = Fields::default();
+        for (name, cell) in cells {
+            if let Some(slot) = fields.slot(name) {
+                *slot = (!cell.is_empty()).then_some(cell);
+            }
+        }
+        let entry = fields.into_entry().map_err(|e| e.at_line(line))?;
+        ids.check(&entry.id, line)?;
+        entries.push(entry);
+    }
+    Ok(entries)
+}
+
+/// The ids seen so far, with the line of each.
+#[derive(Debug, Default)]
+struct Ids(HashMap<Box<str>, usize>);
+
+impl Ids {
+    fn check(&mut self, id: &str, line: usize) -> Result<(), EntryError> {
+        if let Some(first) = self.0.get(id) {
+            return Err(EntryError::field(
+                "id",
+                format!("duplicate id `{id}` (first on line {first}); give each entry its own id"),
+            )
+            .at_line(line));
+        }
+        self.0.insert(id.into(), line);
+        Ok(())
+    }
+}
