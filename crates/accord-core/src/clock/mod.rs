@@ -16,7 +16,7 @@ mod metric;
 mod outcome;
 mod policy;
 
-pub use engine::{canonical, evaluate, evaluate_with};
+pub use engine::{canonical, evaluate, evaluate_before, evaluate_with};
 pub use error::{ClockError, EventError, EventRef};
 pub use event::{CsvColumns, EventKind, TicketEvent};
 pub use metric::Metric;
