@@ -60,6 +60,45 @@ pub enum Command {
     /// columns, so it holds every row until the end.
     #[command(verbatim_doc_comment)]
     Clocks(ClocksArgs),
+    /// Compliance statements: objectives, breaches, paused time and service credits per period
+    ///
+    /// Replays ticket events (the format of `accord clocks`) against a
+    /// contract and states, per period of the contract's reporting zone
+    /// (its `report_timezone`, else the zone of the calendar most priorities
+    /// use), how each objective was honoured (SPEC §7): every clock counts
+    /// once, in the period holding its outcome instant (met: when it
+    /// stopped; breached: its breach instant), evaluated with the events
+    /// before the period's end. Without --period, every month from the
+    /// first event's to the last event's.
+    ///
+    /// Objectives are measured over their own period: a month's statement
+    /// shows monthly objectives, and quarterly ones in the quarter's last
+    /// month; a quarter's statement shows each month's and the quarter's.
+    ///
+    /// JSON (the default): with --period one statement object, else an
+    /// array of them, in period order:
+    ///   {"contract","period","start","end","zone",
+    ///    "objectives":[{"metric","priority","period","measured","met","share","objective","status"}],
+    ///    "breaches":[{"ticket","metric","cycle","priority","breached_at","state","elapsed_s",
+    ///                 "target_s","cause":{"paused_by_reason":{…},"last_event":{"kind","at","by"}}}],
+    ///    "excluded":[…],"paused_by_reason":{"approval":3600,…},"provider_s":…,
+    ///    "clocks":{"measured","met","breached"},
+    ///    "credits":{"currency","total":"125.00","period_fee","cap","cap_applied","rules":[…]}}
+    /// Shares are decimal numbers (met ÷ measured; null with no data), money
+    /// decimal strings, durations whole seconds, instants RFC 3339 UTC.
+    ///
+    /// CSV: one row per counted clock, so every figure can be re-derived:
+    ///   period,ticket,metric,cycle,priority,outcome,state,outcome_at,elapsed_s,target_s,
+    ///   paused_s,paused_<reason>_s (one column per reason the contract allows)
+    ///
+    /// Memory holds the tickets in progress and the statements' breaches,
+    /// not the file. A ticket whose events are inconsistent stops the run
+    /// with an error naming its line (exit status 1) and nothing is written.
+    ///
+    /// Example:
+    ///   accord report --contract examples/acme.contract.toml --events examples/acme.events.jsonl --period 2026-03
+    #[command(verbatim_doc_comment)]
+    Report(ReportArgs),
     /// Run the Accord service: the JSON API, health and metrics endpoints
     ///
     /// Settings come from, in increasing precedence: defaults, the TOML file
@@ -342,6 +381,36 @@ pub struct ClocksArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ClocksFormat::Json)]
     pub format: ClocksFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The contract file.
+    #[arg(long, value_name = "FILE")]
+    pub contract: PathBuf,
+    /// The ticket events: JSON Lines or CSV, `-` for stdin.
+    #[arg(long, value_name = "FILE")]
+    pub events: PathBuf,
+    /// The period: a month as YYYY-MM or a quarter as YYYY-Qn. Default: every month with events.
+    #[arg(long, value_name = "PERIOD")]
+    pub period: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+    pub format: ReportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+/// How `accord report` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// The statements as JSON (SPEC §10).
+    Json,
+    /// One row per counted clock.
+    Csv,
+    /// A summary for people.
+    Table,
 }
 
 /// How `accord clocks` prints.

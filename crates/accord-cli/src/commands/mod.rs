@@ -4,6 +4,8 @@ mod calendar;
 mod clocks;
 mod contract;
 mod demo;
+mod events_file;
+mod report;
 mod server;
 
 use std::path::Path;
@@ -21,6 +23,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Calendar(cmd) => calendar::run(cmd),
         Command::Clocks(args) => clocks::run(args),
         Command::Contract(cmd) => contract::run(cmd),
+        Command::Report(args) => report::run(args),
         Command::Serve(args) => server::serve(args),
         Command::Migrate(args) => server::migrate(args),
         Command::User(cmd) => server::user(cmd),

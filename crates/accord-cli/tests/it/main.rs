@@ -4,5 +4,6 @@
 mod calendar;
 mod clocks;
 mod contract;
+mod report;
 mod server;
 mod support;
