@@ -302,6 +302,38 @@ pub enum ContractCommand {
     ///   acme-2026: next review due 2026-04-01 (quarterly), in 12 days
     #[command(verbatim_doc_comment)]
     ReviewDue(ReviewDueArgs),
+    /// Export the contract's objectives for other tools.
+    ///
+    /// `--format openslo` writes one OpenSLO v1 `SLO` document per objective
+    /// (a YAML stream): a calendar-aligned time window of the objective's
+    /// period (1M or 1Q, from the period holding `effective_from`, in the
+    /// reporting zone), occurrences budgeting, and target = within_target,
+    /// over a ratio of clocks met to clocks measured.
+    ///
+    /// Example:
+    ///   accord contract export --format openslo examples/acme.contract.toml -o acme.openslo.yaml
+    #[command(verbatim_doc_comment)]
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The contract file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// What to export as.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+/// Formats `contract export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// OpenSLO v1 `SLO` documents (YAML).
+    Openslo,
 }
 
 #[derive(Debug, Args)]

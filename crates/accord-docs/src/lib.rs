@@ -9,6 +9,7 @@ pub mod diff;
 pub mod document;
 pub mod html;
 pub mod markdown;
+pub mod openslo;
 
 pub use appendix::appendix;
 pub use document::{Block, Document, Inline};

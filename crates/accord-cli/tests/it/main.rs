@@ -4,6 +4,7 @@
 mod calendar;
 mod clocks;
 mod contract;
+mod openslo;
 mod report;
 mod server;
 mod support;
