@@ -87,6 +87,11 @@ pub enum Command {
     /// Shares are decimal numbers (met ÷ measured; null with no data), money
     /// decimal strings, durations whole seconds, instants RFC 3339 UTC.
     ///
+    /// HTML: the statement for the client's executive, first a page with one
+    /// sentence per objective, then charts (share against objective for the
+    /// period and the 11 before it, breaches per week, paused time by reason,
+    /// credits) and the detail. PDF: the same words and tables.
+    ///
     /// CSV: one row per counted clock, so every figure can be re-derived:
     ///   period,ticket,metric,cycle,priority,outcome,state,outcome_at,elapsed_s,target_s,
     ///   paused_s,paused_<reason>_s (one column per reason the contract allows)
@@ -443,6 +448,11 @@ pub enum ReportFormat {
     Csv,
     /// A summary for people.
     Table,
+    /// The statement as an HTML page with SVG charts (the last period's,
+    /// with up to 11 earlier periods as history).
+    Html,
+    /// The statement as PDF (summary and tables; the charts are in HTML).
+    Pdf,
 }
 
 /// How `accord clocks` prints.

@@ -10,6 +10,7 @@ pub mod document;
 pub mod html;
 pub mod markdown;
 pub mod openslo;
+pub mod statement;
 
 pub use appendix::appendix;
 pub use document::{Block, Document, Inline};

@@ -19,7 +19,7 @@ use accord_core::compliance::{
 };
 use accord_core::contract::Contract;
 use accord_core::instant;
-use anyhow::{Context, anyhow};
+use anyhow::{Context, anyhow, bail};
 use rust_decimal::Decimal;
 
 use super::events_file::{EventsFile, TempFile};
@@ -37,12 +37,17 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         })
         .transpose()?;
     let events = EventsFile::open(&args.events, period.is_none())?;
-    let periods = match period {
+    let mut periods = match period {
         Some(p) => vec![p],
         None => events.span().map_or_else(Vec::new, |(first, last)| {
             ReportPeriod::months_between(first, last, &contract.reporting_zone())
         }),
     };
+    let document = matches!(args.format, Format::Html | Format::Pdf);
+    if document && let Some(&last) = periods.last() {
+        // The document shows the last period, the 11 before as history.
+        periods = history(last, contract.effective_from());
+    }
     let mut tally = Tally::new(&contract, &periods, BTreeSet::new())?;
     let (temp, file) = TempFile::create("report").context("cannot create a temporary file")?;
     let mut out = BufWriter::with_capacity(1 << 16, file);
@@ -86,6 +91,18 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
             text.push('\n');
             out.write_all(text.as_bytes())?;
         }
+        Format::Html | Format::Pdf => {
+            let Some((last, earlier)) = statements.split_last() else {
+                bail!("no period to state: the events file has no event");
+            };
+            if args.format == Format::Html {
+                out.write_all(accord_docs::statement::html(&contract, last, earlier).as_bytes())?;
+            } else {
+                out.write_all(&super::pdf(&accord_docs::statement::document(
+                    &contract, last,
+                ))?)?;
+            }
+        }
         Format::Table => {
             for (i, s) in statements.iter().enumerate() {
                 if i > 0 {
@@ -98,6 +115,23 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let file = out.into_inner().map_err(|e| e.into_error())?;
     deliver(file, &temp, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `last` and up to 11 periods of its kind before it, none ending before
+/// the contract took effect, oldest first.
+fn history(last: ReportPeriod, from: jiff::civil::Date) -> Vec<ReportPeriod> {
+    let mut p = last;
+    let mut out = vec![last];
+    for _ in 0..11 {
+        // Back one period: the period holding the day before this one starts.
+        let Some(day) = p.first_day().yesterday().ok().filter(|d| *d >= from) else {
+            break;
+        };
+        p = ReportPeriod::of_date(p.kind(), day);
+        out.push(p);
+    }
+    out.reverse();
+    out
 }
 
 /// Copies the finished output to its destination.

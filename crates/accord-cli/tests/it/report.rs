@@ -386,3 +386,44 @@ fn a_report_timezone_moves_the_month_boundary() {
     assert_eq!(utc["zone"], "UTC");
     assert_eq!(utc["clocks"]["met"], 4);
 }
+
+#[test]
+fn the_html_statement_shows_history_from_the_contract_start_and_charts() {
+    let out = report(
+        &example_arg("acme.events.jsonl"),
+        &["--period", "2026-03", "--format", "html"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(
+        page.contains("<strong>Met:</strong> 1 of 1 critical first response clocks in March 2026")
+    );
+    // The contract takes effect in January: no earlier month is charted.
+    assert!(page.contains(">2026-01</text>") && !page.contains(">2025-12</text>"));
+    assert_eq!(page.matches("<svg").count(), 5);
+}
+
+#[test]
+fn the_pdf_statement_is_a_pdf_when_built_with_pdf_support() {
+    let out = report(
+        &example_arg("acme.events.jsonl"),
+        &["--period", "2026-03", "--format", "pdf"],
+    );
+    if cfg!(feature = "pdf") {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stdout.starts_with(b"%PDF"));
+    } else {
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("without PDF support"));
+        assert!(out.stdout.is_empty());
+    }
+}
