@@ -14,6 +14,8 @@ use std::io::{self, BufWriter, Seek, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+use accord_core::BusinessDuration;
+use accord_core::clock::Metric;
 use accord_core::compliance::{
     CountedClock, CreditsDue, ReportPeriod, Share, Statement, Tally, minor_unit_digits, round_money,
 };
@@ -173,6 +175,42 @@ fn share_json(share: Share) -> String {
         .map_or_else(|| "null".to_string(), |d| d.to_string())
 }
 
+/// `{"metric","priority","period","measured","met","share"` of an
+/// objective or a credit rule over one period, left open.
+fn measured_json(
+    out: &mut String,
+    metric: Metric,
+    priority: &str,
+    period: ReportPeriod,
+    share: Share,
+) {
+    let _ = write!(out, "{{\"metric\":\"{}\",\"priority\":", metric.as_str());
+    quoted(out, priority);
+    let _ = write!(
+        out,
+        ",\"period\":\"{period}\",\"measured\":{},\"met\":{},\"share\":{}",
+        share.measured,
+        share.met,
+        share_json(share)
+    );
+}
+
+/// `{"reason":seconds,…}`.
+fn durations_json<'a>(
+    out: &mut String,
+    by_reason: impl Iterator<Item = (&'a String, &'a BusinessDuration)>,
+) {
+    out.push('{');
+    for (i, (reason, d)) in by_reason.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        key(out, reason);
+        let _ = write!(out, "{}", d.as_secs());
+    }
+    out.push('}');
+}
+
 fn statement_json(out: &mut String, contract: &Contract, s: &Statement) {
     let digits = minor_unit_digits(contract.currency());
     out.push('{');
@@ -194,15 +232,10 @@ fn statement_json(out: &mut String, contract: &Contract, s: &Statement) {
         if i > 0 {
             out.push(',');
         }
-        let _ = write!(out, "{{\"metric\":\"{}\",\"priority\":", o.metric.as_str());
-        quoted(out, &o.priority);
+        measured_json(out, o.metric, &o.priority, o.period, o.share);
         let _ = write!(
             out,
-            ",\"period\":\"{}\",\"measured\":{},\"met\":{},\"share\":{},\"objective\":{},\"status\":\"{}\"}}",
-            o.period,
-            o.share.measured,
-            o.share.met,
-            share_json(o.share),
+            ",\"objective\":{},\"status\":\"{}\"}}",
             o.within_target.normalize(),
             o.status.as_str()
         );
@@ -211,17 +244,11 @@ fn statement_json(out: &mut String, contract: &Contract, s: &Statement) {
     clocks_json(out, &s.breaches);
     out.push_str("],\"excluded\":[");
     clocks_json(out, &s.excluded);
-    out.push_str("],\"paused_by_reason\":{");
-    for (i, (reason, d)) in s.paused_by_reason.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        key(out, reason);
-        let _ = write!(out, "{}", d.as_secs());
-    }
+    out.push_str("],\"paused_by_reason\":");
+    durations_json(out, s.paused_by_reason.iter());
     let _ = write!(
         out,
-        "}},\"provider_s\":{},\"clocks\":{{\"measured\":{},\"met\":{},\"breached\":{}}},\"credits\":",
+        ",\"provider_s\":{},\"clocks\":{{\"measured\":{},\"met\":{},\"breached\":{}}},\"credits\":",
         s.provider_time.as_secs(),
         s.counted.measured,
         s.counted.met,
@@ -252,21 +279,15 @@ fn clocks_json(out: &mut String, clocks: &[CountedClock]) {
         };
         let _ = write!(
             out,
-            ",\"outcome\":\"{}\",\"{at_key}\":\"{}\",\"state\":\"{}\",\"elapsed_s\":{},\"target_s\":{},\"cause\":{{\"paused_by_reason\":{{",
+            ",\"outcome\":\"{}\",\"{at_key}\":\"{}\",\"state\":\"{}\",\"elapsed_s\":{},\"target_s\":{},\"cause\":{{\"paused_by_reason\":",
             c.outcome.as_str(),
             instant::format(c.outcome_at),
             c.state.as_str(),
             c.elapsed.as_secs(),
             c.target.as_secs()
         );
-        for (j, (reason, d)) in c.paused_by_reason.iter().enumerate() {
-            if j > 0 {
-                out.push(',');
-            }
-            key(out, reason);
-            let _ = write!(out, "{}", d.as_secs());
-        }
-        out.push_str("},\"last_event\":");
+        durations_json(out, c.paused_by_reason.iter());
+        out.push_str(",\"last_event\":");
         match &c.last_event {
             None => out.push_str("null"),
             Some(e) => {
@@ -314,16 +335,8 @@ fn credits_json(out: &mut String, contract: &Contract, credits: Option<&CreditsD
         if i > 0 {
             out.push(',');
         }
-        let _ = write!(out, "{{\"metric\":\"{}\",\"priority\":", l.metric.as_str());
-        quoted(out, &l.priority);
-        let _ = write!(
-            out,
-            ",\"period\":\"{}\",\"measured\":{},\"met\":{},\"share\":{},\"tier\":",
-            l.period,
-            l.share.measured,
-            l.share.met,
-            share_json(l.share)
-        );
+        measured_json(out, l.metric, &l.priority, l.period, l.share);
+        out.push_str(",\"tier\":");
         match l.tier {
             Some(t) => {
                 let _ = write!(

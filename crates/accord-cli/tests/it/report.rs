@@ -20,6 +20,11 @@ fn report(events: &str, extra: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// The example events' statement for `args`, which must succeed.
+fn example_report(args: &[&str]) -> Value {
+    ok_json(&report(&example_arg("acme.events.jsonl"), args))
+}
+
 fn ok_json(out: &std::process::Output) -> Value {
     assert!(
         out.status.success(),
@@ -57,10 +62,7 @@ fn critical_tickets(met: usize) -> Vec<String> {
 
 #[test]
 fn the_example_march_statement_has_objectives_breaches_pauses_and_credits() {
-    let s = ok_json(&report(
-        &example_arg("acme.events.jsonl"),
-        &["--period", "2026-03"],
-    ));
+    let s = example_report(&["--period", "2026-03"]);
     assert_eq!(s["contract"], "acme-2026");
     assert_eq!(s["period"], "2026-03");
     // March in Berlin: CET at the start, CEST at the end.
@@ -156,10 +158,7 @@ fn csv_has_one_row_per_counted_clock_with_paused_time_by_reason() {
         .position(|h| *h == "paused_approval_s")
         .unwrap();
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    let json = ok_json(&report(
-        &example_arg("acme.events.jsonl"),
-        &["--period", "2026-03"],
-    ));
+    let json = example_report(&["--period", "2026-03"]);
     assert_eq!(
         rows.len() as u64,
         json["clocks"]["measured"].as_u64().unwrap()
@@ -220,10 +219,7 @@ fn without_a_period_every_month_is_stated_and_a_reopened_clock_counts_again() {
 
 #[test]
 fn a_quarter_statement_lists_each_months_objectives() {
-    let s = ok_json(&report(
-        &example_arg("acme.events.jsonl"),
-        &["--period", "2026-Q1"],
-    ));
+    let s = example_report(&["--period", "2026-Q1"]);
     assert_eq!(s["period"], "2026-Q1");
     let periods: Vec<&str> = s["objectives"]
         .as_array()
@@ -266,10 +262,7 @@ fn events_from_stdin_and_output_to_a_file_give_the_same_statement() {
     );
     assert!(out.stdout.is_empty());
     let written: Value = serde_json::from_slice(&std::fs::read(&out_path).unwrap()).unwrap();
-    let direct = ok_json(&report(
-        &example_arg("acme.events.jsonl"),
-        &["--period", "2026-03"],
-    ));
+    let direct = example_report(&["--period", "2026-03"]);
     assert_eq!(written, direct);
 }
 

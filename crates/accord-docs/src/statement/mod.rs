@@ -200,39 +200,28 @@ pub fn document(contract: &Contract, s: &Statement) -> Document {
             })
             .collect(),
     );
+    let clocks_table = |doc: &mut Document, at: &str, clocks: &[CountedClock]| {
+        let header = [
+            "Ticket",
+            "Clock",
+            "Priority",
+            at,
+            "State",
+            "Elapsed / target",
+            "Paused",
+            "Last event before the breach",
+        ];
+        doc.table(&header, clocks.iter().map(breach_row).collect());
+    };
     doc.heading(1, "Breaches");
     if s.breaches.is_empty() {
         doc.para("None.");
     } else {
-        doc.table(
-            &[
-                "Ticket",
-                "Clock",
-                "Priority",
-                "Breached at",
-                "State",
-                "Elapsed / target",
-                "Paused",
-                "Last event before the breach",
-            ],
-            s.breaches.iter().map(breach_row).collect(),
-        );
+        clocks_table(&mut doc, "Breached at", &s.breaches);
     }
     if !s.excluded.is_empty() {
         doc.heading(1, "Excluded by upheld disputes");
-        doc.table(
-            &[
-                "Ticket",
-                "Clock",
-                "Priority",
-                "Outcome at",
-                "State",
-                "Elapsed / target",
-                "Paused",
-                "Last event before the breach",
-            ],
-            s.excluded.iter().map(breach_row).collect(),
-        );
+        clocks_table(&mut doc, "Outcome at", &s.excluded);
     }
     doc.heading(1, "Time waiting on the client");
     doc.para("Business time within the period during which resolution clocks were paused, by reason, each ticket on its own calendar; all of these reasons are client actions.");
