@@ -420,3 +420,47 @@ fn the_pdf_statement_is_a_pdf_when_built_with_pdf_support() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[test]
+fn csv_events_without_a_period_give_the_months_and_figures_of_json_lines() {
+    let dir = scratch_dir();
+    // The same events as JSON Lines and CSV (an offset instant included):
+    // the months come from the first pass over either format.
+    let rows = [
+        ("T-1", "opened", "2026-01-30T09:00:00+01:00", "critical", ""),
+        ("T-1", "replied", "2026-01-30T09:30:00Z", "", ""),
+        ("T-1", "paused", "2026-01-30T10:00:00Z", "", "approval"),
+        ("T-1", "resumed", "2026-02-02T09:00:00Z", "", ""),
+        ("T-1", "resolved", "2026-03-02T09:00:00Z", "", ""),
+    ];
+    let mut csv = String::from("ticket,kind,at,priority,reason\n");
+    let mut json = Vec::new();
+    for (t, k, at, p, r) in rows {
+        csv.push_str(&format!("{t},{k},{at},{p},{r}\n"));
+        let mut line = format!(r#"{{"ticket":"{t}","kind":"{k}","at":"{at}""#);
+        if !p.is_empty() {
+            line.push_str(&format!(r#","priority":"{p}""#));
+        }
+        if !r.is_empty() {
+            line.push_str(&format!(r#","reason":"{r}""#));
+        }
+        line.push('}');
+        json.push(line);
+    }
+    let csv_path = dir.join("events.csv");
+    std::fs::write(&csv_path, csv).unwrap();
+    let from_csv = ok_json(&report(csv_path.to_str().unwrap(), &[]));
+    let from_json = ok_json(&report(&events_file(&dir, &json), &[]));
+    assert_eq!(from_csv, from_json);
+    let months: Vec<&str> = from_csv
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(months, ["2026-01", "2026-02", "2026-03"]);
+    // Paused from Friday 30 January 11:00 Berlin to Monday 2 February 10:00:
+    // 6h of January's business time, 1h of February's.
+    assert_eq!(from_csv[0]["paused_by_reason"]["approval"], 6 * 3600);
+    assert_eq!(from_csv[1]["paused_by_reason"]["approval"], 3600);
+}
