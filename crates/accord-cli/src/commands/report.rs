@@ -76,22 +76,22 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     match args.format {
         Format::Csv => {}
         Format::Json => {
-            let mut text = String::new();
+            // One statement at a time: the text of all is as large as the
+            // breaches they list.
             let many = period.is_none();
             if many {
-                text.push('[');
+                out.write_all(b"[")?;
             }
-            for (i, s) in statements.iter().enumerate() {
+            let mut text = String::new();
+            for (i, s) in statements.into_iter().enumerate() {
+                text.clear();
                 if i > 0 {
                     text.push(',');
                 }
-                statement_json(&mut text, &contract, s);
+                statement_json(&mut text, &contract, &s);
+                out.write_all(text.as_bytes())?;
             }
-            if many {
-                text.push(']');
-            }
-            text.push('\n');
-            out.write_all(text.as_bytes())?;
+            out.write_all(if many { b"]\n" } else { b"\n" })?;
         }
         Format::Html | Format::Pdf => {
             let Some((last, earlier)) = statements.split_last() else {

@@ -251,7 +251,7 @@ impl<'c> Tally<'c> {
     }
 
     /// The statements, in period order.
-    pub fn finish(self) -> Vec<Statement> {
+    pub fn finish(mut self) -> Vec<Statement> {
         let index: HashMap<ReportPeriod, usize> = self
             .windows
             .windows
@@ -297,13 +297,15 @@ impl<'c> Tally<'c> {
             let Some(&w) = index.get(&s) else { continue };
             let (_, ws, we) = self.windows.windows[w];
             let (start, end) = (self.windows.bounds[ws], self.windows.bounds[we]);
-            let g = &self.gathered[w];
+            // The clocks are moved out (a window's breaches belong to its
+            // statement alone); its shares stay for other statements.
+            let g = &mut self.gathered[w];
             let by_instant = |a: &CountedClock, b: &CountedClock| {
                 (a.outcome_at, &a.id).cmp(&(b.outcome_at, &b.id))
             };
-            let mut breaches = g.breaches.clone();
+            let mut breaches = std::mem::take(&mut g.breaches);
             breaches.sort_by(by_instant);
-            let mut excluded = g.excluded.clone();
+            let mut excluded = std::mem::take(&mut g.excluded);
             excluded.sort_by(by_instant);
             let mut paused_by_reason: BTreeMap<String, BusinessDuration> = contract
                 .pauses()
