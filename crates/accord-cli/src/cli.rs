@@ -80,7 +80,8 @@ pub enum Command {
     ///   {"contract","period","start","end","zone",
     ///    "objectives":[{"metric","priority","period","measured","met","share","objective","status"}],
     ///    "breaches":[{"ticket","metric","cycle","priority","breached_at","state","elapsed_s",
-    ///                 "target_s","cause":{"paused_by_reason":{…},"last_event":{"kind","at","by"}}}],
+    ///                 "target_s","cause":{"paused_by_reason":{…},"pauses":[{"reason","waiting_on","from","to"}],
+    ///                 "last_event":{"kind","at","by"}}}],
     ///    "excluded":[…],"paused_by_reason":{"approval":3600,…},"provider_s":…,
     ///    "clocks":{"measured","met","breached"},
     ///    "credits":{"currency","total":"125.00","period_fee","cap","cap_applied","rules":[…]}}

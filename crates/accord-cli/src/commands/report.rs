@@ -287,7 +287,29 @@ fn clocks_json(out: &mut String, clocks: &[CountedClock]) {
             c.target.as_secs()
         );
         durations_json(out, c.paused_by_reason.iter());
-        out.push_str(",\"last_event\":");
+        out.push_str(",\"pauses\":[");
+        for (j, p) in c.pauses.iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            out.push('{');
+            key(out, "reason");
+            quoted(out, &p.reason);
+            out.push_str(",\"waiting_on\":");
+            match &p.waiting_on {
+                Some(w) => quoted(out, w),
+                None => out.push_str("null"),
+            }
+            let _ = write!(out, ",\"from\":\"{}\",\"to\":", instant::format(p.from));
+            match p.to {
+                Some(t) => {
+                    let _ = write!(out, "\"{}\"", instant::format(t));
+                }
+                None => out.push_str("null"),
+            }
+            out.push('}');
+        }
+        out.push_str("],\"last_event\":");
         match &c.last_event {
             None => out.push_str("null"),
             Some(e) => {

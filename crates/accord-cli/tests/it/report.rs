@@ -94,6 +94,7 @@ fn the_example_march_statement_has_objectives_breaches_pauses_and_credits() {
     assert_eq!(breach["metric"], "first_response");
     assert_eq!(breach["breached_at"], "2026-03-02T08:30:00Z");
     assert_eq!(breach["cause"]["last_event"]["kind"], "opened");
+    assert_eq!(breach["cause"]["pauses"], serde_json::json!([]));
     // T-1 waited 4 business hours on the client's approval.
     assert_eq!(s["paused_by_reason"]["approval"], 14_400);
     assert_eq!(s["paused_by_reason"]["work_review"], 0);

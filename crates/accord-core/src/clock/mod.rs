@@ -21,7 +21,8 @@ pub use error::{ClockError, EventError, EventRef};
 pub use event::{CsvColumns, EventKind, TicketEvent};
 pub use metric::Metric;
 pub use outcome::{
-    ActivePause, Clock, ClockState, Detail, ThresholdCrossing, TicketClocks, TicketStatus,
+    ActivePause, Clock, ClockState, Detail, PauseSpan, ThresholdCrossing, TicketClocks,
+    TicketStatus,
 };
 pub use policy::{ClockPolicy, MissingCalendar, PriorityTargets};
 

@@ -23,8 +23,8 @@ use jiff::Timestamp;
 use super::period::ReportPeriod;
 use crate::BusinessDuration;
 use crate::clock::{
-    Clock, ClockError, ClockPolicy, ClockState, Detail, Metric, TicketClocks, TicketEvent,
-    canonical, evaluate_before,
+    Clock, ClockError, ClockPolicy, ClockState, Detail, Metric, PauseSpan, TicketClocks,
+    TicketEvent, canonical, evaluate_before,
 };
 
 /// A clock across evaluations: ticket, metric and cycle. Exclusions (clocks
@@ -97,6 +97,9 @@ pub struct CountedClock {
     /// For a breach: the last event at or before `breached_at` (none for a
     /// met clock).
     pub last_event: Option<LastEvent>,
+    /// For a breach: the ticket's pauses between the clock's start and its
+    /// breach (empty for a met clock).
+    pub pauses: Vec<PauseSpan>,
 }
 
 /// The instants at which a ticket is evaluated (every window's start and
@@ -234,6 +237,15 @@ pub(super) fn count_ticket(
                 last_event: (outcome == Outcome::Breached)
                     .then(|| last_event(events, at, end))
                     .flatten(),
+                pauses: if outcome == Outcome::Breached {
+                    now.pauses
+                        .iter()
+                        .filter(|p| p.from < at && p.to.is_none_or(|to| to > c.started_at))
+                        .cloned()
+                        .collect()
+                } else {
+                    Vec::new()
+                },
             });
         }
         if let Some(r) = resolution(Some(now)) {

@@ -605,3 +605,40 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_breach_names_the_pauses_during_its_clock_and_the_last_event() {
+    let c = contract("report_timezone = \"UTC\"", "");
+    let evs = events(&[
+        ("T-1", "opened", "2026-03-02T08:00:00Z", P),
+        (
+            "T-1",
+            "paused",
+            "2026-03-02T08:20:00Z",
+            r#","reason":"approval","waiting_on":"client.approver""#,
+        ),
+        ("T-1", "resumed", "2026-03-02T09:00:00Z", ""),
+        ("T-1", "replied", "2026-03-02T10:00:00Z", ""),
+    ]);
+    let s = &run(&c, &evs, &["2026-03"])[0];
+    let first = s
+        .breaches
+        .iter()
+        .find(|b| b.id.metric == Metric::FirstResponse)
+        .unwrap();
+    // 20 min, paused 40 min, then 40 min more: breached at 09:40.
+    assert_eq!(first.outcome_at.to_string(), "2026-03-02T09:40:00Z");
+    assert_eq!(first.pauses.len(), 1);
+    let pause = &first.pauses[0];
+    assert_eq!(pause.reason, "approval");
+    assert_eq!(pause.waiting_on.as_deref(), Some("client.approver"));
+    assert_eq!(
+        (pause.from.to_string(), pause.to.map(|t| t.to_string())),
+        (
+            "2026-03-02T08:20:00Z".to_string(),
+            Some("2026-03-02T09:00:00Z".to_string())
+        )
+    );
+    assert_eq!(first.last_event.as_ref().unwrap().kind, "resumed");
+    assert_eq!(first.paused_by_reason["approval"].as_secs(), 2400);
+}
