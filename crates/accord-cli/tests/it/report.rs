@@ -34,6 +34,16 @@ fn ok_json(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The `period` of each statement of a JSON array.
+fn periods(statements: &Value) -> Vec<&str> {
+    statements
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["period"].as_str().unwrap())
+        .collect()
+}
+
 /// Writes `lines` as a JSON Lines file in the test's scratch directory.
 fn events_file(dir: &Path, lines: &[String]) -> String {
     let path = dir.join("events.jsonl");
@@ -191,13 +201,7 @@ fn without_a_period_every_month_is_stated_and_a_reopened_clock_counts_again() {
     .collect();
     let events = events_file(&dir, &lines);
     let all = ok_json(&report(&events, &[]));
-    let months: Vec<&str> = all
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["period"].as_str().unwrap())
-        .collect();
-    assert_eq!(months, ["2026-01", "2026-02", "2026-03"]);
+    assert_eq!(periods(&all), ["2026-01", "2026-02", "2026-03"]);
     let resolution = |i: usize| {
         let o = &all[i]["objectives"][1];
         assert_eq!(o["metric"], "resolution");
@@ -453,13 +457,7 @@ fn csv_events_without_a_period_give_the_months_and_figures_of_json_lines() {
     let from_csv = ok_json(&report(csv_path.to_str().unwrap(), &[]));
     let from_json = ok_json(&report(&events_file(&dir, &json), &[]));
     assert_eq!(from_csv, from_json);
-    let months: Vec<&str> = from_csv
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["period"].as_str().unwrap())
-        .collect();
-    assert_eq!(months, ["2026-01", "2026-02", "2026-03"]);
+    assert_eq!(periods(&from_csv), ["2026-01", "2026-02", "2026-03"]);
     // Paused from Friday 30 January 11:00 Berlin to Monday 2 February 10:00:
     // 6h of January's business time, 1h of February's.
     assert_eq!(from_csv[0]["paused_by_reason"]["approval"], 6 * 3600);
