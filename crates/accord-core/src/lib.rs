@@ -6,6 +6,7 @@
 //! - [`billing`]: invoices from time entries and billing terms (SPEC §8).
 //! - [`calendar`]: support calendars and business time (SPEC §3).
 //! - [`clock`]: SLA clocks from ticket events (SPEC §4, §5).
+//! - [`compliance`]: statements and service credits per period (SPEC §7).
 //! - [`contract`]: the contract file, parsed with precise diagnostics (SPEC §2, §10).
 //! - [`csv`]: the one CSV reader of every CSV import (SPEC §10).
 //! - [`instant`]: how instants are printed (SPEC §10).
@@ -17,6 +18,7 @@
 pub mod billing;
 pub mod calendar;
 pub mod clock;
+pub mod compliance;
 pub mod contract;
 pub mod csv;
 pub mod diagnostic;

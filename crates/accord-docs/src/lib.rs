@@ -11,6 +11,8 @@ pub mod einvoice;
 pub mod html;
 pub mod invoice;
 pub mod markdown;
+pub mod openslo;
+pub mod statement;
 pub mod xml;
 
 pub use appendix::appendix;

@@ -7,5 +7,7 @@ mod contract;
 mod invoice;
 mod invoice_documents;
 mod milestones;
+mod openslo;
+mod report;
 mod server;
 mod support;

@@ -15,12 +15,14 @@ mod legal;
 mod milestones;
 mod parties;
 mod read;
+mod reporting;
 mod targets;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use jiff::civil::Date;
+use jiff::tz::TimeZone;
 use toml::de::DeTable;
 
 use crate::calendar::Calendar;
@@ -62,6 +64,11 @@ pub struct Contract {
     identity: Identity,
     contacts: Contacts,
     calendars: BTreeMap<String, Calendar>,
+    /// Calendar names in the order `[calendars]` declares them (SPEC §7's
+    /// tie rule for the reporting zone).
+    calendar_order: Vec<String>,
+    /// `report_timezone`, if set.
+    report_timezone: Option<TimeZone>,
     priorities: BTreeMap<String, Priority>,
     pauses: Pauses,
     warnings: Warnings,
@@ -111,6 +118,7 @@ impl Contract {
         let root = doc.get_ref();
         let mut allowed: Vec<&str> = identity::KEYS.to_vec();
         allowed.extend(TABLES);
+        allowed.push(reporting::KEY);
         r.unknown_keys(root, &allowed, "the contract");
 
         let identity = identity::read_identity(&mut r, root);
@@ -119,6 +127,8 @@ impl Contract {
             None => Default::default(),
         };
         let (calendars, calendar_names) = read_calendars(&mut r, root, load);
+        let calendar_order = reporting::declaration_order(root);
+        let report_timezone = reporting::read_report_timezone(&mut r, root);
         let (priorities, declared_priorities) = match root.get("priorities") {
             Some(v) => targets::read_priorities(&mut r, v, &calendar_names),
             None => {
@@ -183,6 +193,8 @@ impl Contract {
                 identity,
                 contacts,
                 calendars,
+                calendar_order,
+                report_timezone,
                 priorities,
                 pauses,
                 warnings,

@@ -119,3 +119,57 @@ fn the_invoice_shows_what_a_client_checks() {
         assert!(md.contains(&phrase), "missing {phrase:?} in:\n{md}");
     }
 }
+
+/// The example's events as of the end of March 2026, stated for January to March.
+fn acme_statements() -> Vec<accord_core::compliance::Statement> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let text = std::fs::read_to_string(dir.join("acme.events.jsonl")).unwrap();
+    let events = accord_core::clock::TicketEvent::parse_json_lines(&text).unwrap();
+    let periods: Vec<_> = ["2026-01", "2026-02", "2026-03"]
+        .iter()
+        .map(|p| p.parse().unwrap())
+        .collect();
+    accord_core::compliance::statements(
+        &example("acme.contract.toml"),
+        &events,
+        &periods,
+        Default::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn statement_html_of_the_example_march() {
+    let contract = example("acme.contract.toml");
+    let all = acme_statements();
+    let (march, earlier) = all.split_last().unwrap();
+    insta::assert_snapshot!(
+        "acme-statement-2026-03.html",
+        accord_docs::statement::html(&contract, march, earlier)
+    );
+}
+
+#[test]
+fn the_statement_opens_with_one_sentence_per_objective_then_charts() {
+    let contract = example("acme.contract.toml");
+    let all = acme_statements();
+    let (march, earlier) = all.split_last().unwrap();
+    let page = accord_docs::statement::html(&contract, march, earlier);
+    let summary = &page[..page.find("<h2>Charts</h2>").unwrap()];
+    assert!(summary.contains("<strong>Met:</strong> 1 of 1 critical first response clocks in March 2026 were within 4h of business time (100.0 %), against an objective of 95 %."), "{summary}");
+    assert!(
+        summary.contains(
+            "<strong>No data:</strong> no high resolution clock was decided in March 2026"
+        )
+    );
+    assert!(summary.contains("5 clocks breached their targets"));
+    // One share chart per objective with three months, breaches per week,
+    // paused time, credits.
+    assert_eq!(page.matches("<svg").count(), 5);
+    assert!(page.contains(">2026-01</text>") && page.contains(">2026-03</text>"));
+    let md = accord_docs::markdown::render(&accord_docs::statement::document(&contract, march));
+    assert!(
+        md.contains("| T-2 | first response (cycle 1) | outage | 2026-03-02T08:30:00Z | missed |"),
+        "{md}"
+    );
+}
