@@ -60,6 +60,28 @@ pub enum Command {
     /// columns, so it holds every row until the end.
     #[command(verbatim_doc_comment)]
     Clocks(ClocksArgs),
+    /// Replay milestone events against a contract and print every milestone
+    ///
+    /// EVENTS is JSON Lines, one event an object (SPEC §10):
+    ///   {"milestone": "pipeline-live", "kind": "deliverable_received", "deliverable": "1",
+    ///    "at": "2026-02-18T10:00:00+01:00"}
+    /// kinds: deliverable_received (deliverable), shifted (days, reason), paused (reason),
+    /// resumed, completed, accepted; optional id, by, note. `-` reads stdin.
+    ///
+    /// Each milestone's due date moves by the business days of its calendar
+    /// that the client's late deliverables and pauses cost (counted once
+    /// where they overlap) plus any agreed shifts (SPEC §6). Events may come
+    /// in any order and repeat; events after --at are left out.
+    ///
+    /// JSON output: an array with one object per milestone of the contract:
+    ///   {"milestone":"pipeline-live","name":"…","baseline_due":"2026-03-31",
+    ///    "adjusted_due":"2026-04-09","client_delay_days":3,"shift_days":2,
+    ///    "state":"on_track","deliverables":[…],"pauses":[…],"ledger":[…],
+    ///    "next_change_at":"2026-04-09T22:00:00Z", …}
+    /// A bad event stops the run with its line and field (exit status 1) and
+    /// nothing is printed on stdout.
+    #[command(verbatim_doc_comment)]
+    Milestones(MilestonesArgs),
     /// Turn time entries into invoices: rounding, rates, prepaid blocks, overage, tax
     ///
     /// ENTRIES is JSON Lines, one entry an object (SPEC §10):
@@ -83,8 +105,58 @@ pub enum Command {
     ///
     /// CSV output: one row per entry (or part of a split entry) and per block
     /// price, with the line it is on and the line's amount.
+    ///
+    /// html, pdf, cii and ubl write one invoice (choose the month with --period):
+    /// the invoice a client reads, or an EN 16931 e-invoice (CII as in Factur-X/
+    /// ZUGFeRD EN 16931, or UBL 2.1) with seller and buyer from the contract's
+    /// [parties]; an e-invoice is refused, naming each missing field.
     #[command(verbatim_doc_comment)]
     Invoice(InvoiceArgs),
+    /// Compliance statements: objectives, breaches, paused time and service credits per period
+    ///
+    /// Replays ticket events (the format of `accord clocks`) against a
+    /// contract and states, per period of the contract's reporting zone
+    /// (its `report_timezone`, else the zone of the calendar most priorities
+    /// use), how each objective was honoured (SPEC §7): every clock counts
+    /// once, in the period holding its outcome instant (met: when it
+    /// stopped; breached: its breach instant), evaluated with the events
+    /// before the period's end. Without --period, every month from the
+    /// first event's to the last event's.
+    ///
+    /// Objectives are measured over their own period: a month's statement
+    /// shows monthly objectives, and quarterly ones in the quarter's last
+    /// month; a quarter's statement shows each month's and the quarter's.
+    ///
+    /// JSON (the default): with --period one statement object, else an
+    /// array of them, in period order:
+    ///   {"contract","period","start","end","zone",
+    ///    "objectives":[{"metric","priority","period","measured","met","share","objective","status"}],
+    ///    "breaches":[{"ticket","metric","cycle","priority","breached_at","state","elapsed_s",
+    ///                 "target_s","cause":{"paused_by_reason":{…},"pauses":[{"reason","waiting_on","from","to"}],
+    ///                 "last_event":{"kind","at","by"}}}],
+    ///    "excluded":[…],"paused_by_reason":{"approval":3600,…},"provider_s":…,
+    ///    "clocks":{"measured","met","breached"},
+    ///    "credits":{"currency","total":"125.00","period_fee","cap","cap_applied","rules":[…]}}
+    /// Shares are decimal numbers (met ÷ measured; null with no data), money
+    /// decimal strings, durations whole seconds, instants RFC 3339 UTC.
+    ///
+    /// HTML: the statement for the client's executive, first a page with one
+    /// sentence per objective, then charts (share against objective for the
+    /// period and the 11 before it, breaches per week, paused time by reason,
+    /// credits) and the detail. PDF: the same words and tables.
+    ///
+    /// CSV: one row per counted clock, so every figure can be re-derived:
+    ///   period,ticket,metric,cycle,priority,outcome,state,outcome_at,elapsed_s,target_s,
+    ///   paused_s,paused_<reason>_s (one column per reason the contract allows)
+    ///
+    /// Memory holds the tickets in progress and the statements' breaches,
+    /// not the file. A ticket whose events are inconsistent stops the run
+    /// with an error naming its line (exit status 1) and nothing is written.
+    ///
+    /// Example:
+    ///   accord report --contract examples/acme.contract.toml --events examples/acme.events.jsonl --period 2026-03
+    #[command(verbatim_doc_comment)]
+    Report(ReportArgs),
     /// Run the Accord service: the JSON API, health and metrics endpoints
     ///
     /// Settings come from, in increasing precedence: defaults, the TOML file
@@ -288,6 +360,38 @@ pub enum ContractCommand {
     ///   acme-2026: next review due 2026-04-01 (quarterly), in 12 days
     #[command(verbatim_doc_comment)]
     ReviewDue(ReviewDueArgs),
+    /// Export the contract's objectives for other tools.
+    ///
+    /// `--format openslo` writes one OpenSLO v1 `SLO` document per objective
+    /// (a YAML stream): a calendar-aligned time window of the objective's
+    /// period (1M or 1Q, from the period holding `effective_from`, in the
+    /// reporting zone), occurrences budgeting, and target = within_target,
+    /// over a ratio of clocks met to clocks measured.
+    ///
+    /// Example:
+    ///   accord contract export --format openslo examples/acme.contract.toml -o acme.openslo.yaml
+    #[command(verbatim_doc_comment)]
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The contract file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// What to export as.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+/// Formats `contract export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// OpenSLO v1 `SLO` documents (YAML).
+    Openslo,
 }
 
 #[derive(Debug, Args)]
@@ -396,6 +500,25 @@ pub struct InvoiceArgs {
     pub output: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The contract file.
+    #[arg(long, value_name = "FILE")]
+    pub contract: PathBuf,
+    /// The ticket events: JSON Lines or CSV, `-` for stdin.
+    #[arg(long, value_name = "FILE")]
+    pub events: PathBuf,
+    /// The period: a month as YYYY-MM or a quarter as YYYY-Qn. Default: every month with events.
+    #[arg(long, value_name = "PERIOD")]
+    pub period: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+    pub format: ReportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
 /// How `accord invoice` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InvoiceFormat {
@@ -403,6 +526,30 @@ pub enum InvoiceFormat {
     Json,
     /// One row per entry part, for a spreadsheet.
     Csv,
+    /// The invoice a client reads, as one HTML page (one invoice).
+    Html,
+    /// The same invoice as PDF (one invoice).
+    Pdf,
+    /// EN 16931 e-invoice in UN/CEFACT CII, the Factur-X/ZUGFeRD EN 16931 profile.
+    Cii,
+    /// EN 16931 e-invoice in OASIS UBL 2.1.
+    Ubl,
+}
+
+/// How `accord report` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// The statements as JSON (SPEC §10).
+    Json,
+    /// One row per counted clock.
+    Csv,
+    /// A summary for people.
+    Table,
+    /// The statement as an HTML page with SVG charts (the last period's,
+    /// with up to 11 earlier periods as history).
+    Html,
+    /// The statement as PDF (summary and tables; the charts are in HTML).
+    Pdf,
 }
 
 /// How `accord clocks` prints.
@@ -411,6 +558,30 @@ pub enum ClocksFormat {
     /// One JSON object per line.
     Json,
     /// An aligned table for people.
+    Table,
+}
+
+#[derive(Debug, Args)]
+pub struct MilestonesArgs {
+    #[command(flatten)]
+    pub contract: ContractArg,
+    /// The milestone events: JSON Lines, `-` for stdin.
+    #[arg(long, value_name = "FILE")]
+    pub events: PathBuf,
+    /// Evaluate the milestones at this RFC 3339 instant; later events are ignored. Default: now.
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    pub at: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MilestonesFormat::Json)]
+    pub format: MilestonesFormat,
+}
+
+/// How `accord milestones` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MilestonesFormat {
+    /// A JSON array, one object per milestone.
+    Json,
+    /// A table of the milestones, then each one's ledger, for people.
     Table,
 }
 

@@ -143,6 +143,31 @@ fn terms(c: &Contract, from: Date, to: Date) -> Vec<Term> {
             );
         }
     }
+    let parties = c.parties();
+    for (side, party) in [("provider", &parties.provider), ("client", &parties.client)] {
+        let Some(p) = party else { continue };
+        let address = p
+            .electronic_address
+            .as_ref()
+            .map(|a| format!("{}:{}", a.scheme, a.id));
+        let country = p.country.as_ref().map(|c| c.to_string());
+        for (what, value) in [
+            ("legal name", Some(&p.legal_name)),
+            ("street", p.street.as_ref()),
+            ("postcode", p.postcode.as_ref()),
+            ("city", p.city.as_ref()),
+            ("country", country.as_ref()),
+            ("VAT id", p.vat_id.as_ref()),
+            ("tax number", p.tax_number.as_ref()),
+            ("registration", p.registration.as_ref()),
+            ("invoice e-mail", p.email.as_ref()),
+            ("electronic address", address.as_ref()),
+        ] {
+            if let Some(v) = value {
+                t.push(format!("{side} {what}"), v.clone());
+            }
+        }
+    }
 
     t.section();
     for (name, cal) in c.calendars() {
@@ -362,7 +387,9 @@ mod tests {
                 "  \"client_communication\", \"pending_payment\", \"work_review\",",
                 "  \"client_communication\", \"pending_payment\",",
             )
-            .replace("period_fee = \"2500.00\"", "period_fee = \"2750.00\"");
+            .replace("period_fee = \"2500.00\"", "period_fee = \"2750.00\"")
+            .replace("vat_id = \"DE987654321\"", "vat_id = \"DE111222333\"")
+            .replace("# electronic_address = ", "electronic_address = ");
         let lines: Vec<String> = diff(&parse(ACME), &parse(&amended))
             .iter()
             .map(ToString::to_string)
@@ -371,6 +398,8 @@ mod tests {
             lines,
             vec![
                 "effective from: 1 January 2026 -> 1 July 2026",
+                "client VAT id: DE987654321 -> DE111222333",
+                "provider electronic address added: 0088:4012345000009",
                 "holiday (calendar support) added: Thursday 31 December 2026",
                 "critical first response: 4 business hours -> 2 business hours",
                 "pause reason removed: work review",

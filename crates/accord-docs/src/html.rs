@@ -3,7 +3,7 @@
 
 use crate::document::{Block, Document, Inline};
 
-const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1d2433;line-height:1.5}\
+pub(crate) const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1d2433;line-height:1.5}\
 h1{font-size:1.8rem;margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #d8dce4;padding-bottom:.2rem}h3{margin-top:1.4rem}\
 .subtitle{color:#4a5468;margin-top:0}table{border-collapse:collapse;width:100%;margin:.6rem 0}\
 th,td{border:1px solid #d8dce4;padding:.35rem .55rem;text-align:left;vertical-align:top}th{background:#f2f4f8}\

@@ -7,8 +7,13 @@
 pub mod appendix;
 pub mod diff;
 pub mod document;
+pub mod einvoice;
 pub mod html;
+pub mod invoice;
 pub mod markdown;
+pub mod openslo;
+pub mod statement;
+pub mod xml;
 
 pub use appendix::appendix;
 pub use document::{Block, Document, Inline};

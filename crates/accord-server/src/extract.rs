@@ -23,6 +23,15 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The caller as the author of writes (what they may post is decided in
+    /// the application layer).
+    pub fn author(&self) -> crate::app::tickets::Author<'_> {
+        crate::app::tickets::Author {
+            tenant: &self.tenant,
+            email: &self.user.email,
+        }
+    }
+
     /// Refuses client users: the action is for provider staff.
     pub fn require_staff(&self, what: &str) -> Result<(), ApiError> {
         match self.tenant {
@@ -148,8 +157,20 @@ impl<T: DeserializeOwned> FromRequest<AppState> for OptionalJson<T> {
     }
 }
 
-/// Parses JSON into `T`, naming the place of the first error.
+/// Parses JSON into `T`, naming the place of the first error. A NUL
+/// character in any string is refused, naming its field: no text Accord
+/// stores may hold one (PostgreSQL cannot, and SQLite must answer alike).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // JSON writes NUL only as the escape `\u0000`: look closer only then.
+    if bytes.windows(6).any(|w| w == b"\\u0000")
+        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
+        && let Some(field) = nul_at(&value, String::new())
+    {
+        return Err(ApiError::bad_field(
+            field,
+            "holds a NUL character (\\u0000), which no text may contain",
+        ));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -158,6 +179,62 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })?;
     de.end().map_err(|e| json_error(e, None))?;
     Ok(value)
+}
+
+/// The path (`note`, `[2].by`, `files.x`) of the first string or key
+/// holding a NUL character.
+fn nul_at(value: &serde_json::Value, path: String) -> Option<String> {
+    use serde_json::Value;
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        Value::String(s) => s.contains('\0').then_some(path),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_at(v, format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k.contains('\0') {
+                Some(join(&k.replace('\0', "\\u0000")))
+            } else {
+                nul_at(v, join(k))
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Refuses a request whose URL holds an encoded NUL character (`%00`) in
+/// its path or a query parameter, naming which: no identifier, key or name
+/// may hold one, on either database.
+pub fn nul_in_url(uri: &axum::http::Uri) -> Option<ApiError> {
+    let has = |s: &str| {
+        s.as_bytes()
+            .windows(3)
+            .any(|w| w.eq_ignore_ascii_case(b"%00"))
+    };
+    if has(uri.path()) {
+        return Some(ApiError::BadRequest {
+            detail: "the URL's path holds a NUL character (%00)".into(),
+            place: Place::field("path"),
+        });
+    }
+    let query = uri.query().unwrap_or("");
+    if has(query) || query.contains('\0') {
+        let name = form_urlencoded::parse(query.as_bytes())
+            .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+            .map_or_else(|| "query".to_string(), |(k, _)| k.replace('\0', "%00"));
+        return Some(ApiError::BadRequest {
+            detail: format!("the query parameter `{name}` holds a NUL character (%00)"),
+            place: Place::field(name),
+        });
+    }
+    None
 }
 
 fn json_error(inner: serde_json::Error, field: Option<String>) -> ApiError {
@@ -192,12 +269,18 @@ impl FromRequest<AppState> for TextBody {
             &["application/toml", "text/plain", "application/octet-stream"],
         )?;
         let bytes = body_bytes(req, state).await?;
-        String::from_utf8(bytes.to_vec())
-            .map(TextBody)
-            .map_err(|e| ApiError::BadRequest {
-                detail: format!("the body is not UTF-8 text: {e}"),
+        let text = String::from_utf8(bytes.to_vec()).map_err(|e| ApiError::BadRequest {
+            detail: format!("the body is not UTF-8 text: {e}"),
+            place: Place::default(),
+        })?;
+        if let Some(at) = text.find('\0') {
+            let line = text[..at].matches('\n').count() + 1;
+            return Err(ApiError::BadRequest {
+                detail: format!("the text holds a NUL character on line {line}"),
                 place: Place::default(),
-            })
+            });
+        }
+        Ok(TextBody(text))
     }
 }
 

@@ -174,10 +174,19 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let method = req.method().as_str().to_string();
+
     let span = tracing::info_span!("request", request_id = %id, %method, %route);
     let started = Instant::now();
+    // A NUL character in the URL is refused before any handler reads it.
+    let refused = extract::nul_in_url(req.uri());
+    let handle = async move {
+        match refused {
+            Some(problem) => problem.into_response(),
+            None => next.run(req).await,
+        }
+    };
     let mut response = REQUEST_ID
-        .scope(id.clone(), next.run(req))
+        .scope(id.clone(), handle)
         .instrument(span.clone())
         .await;
     let elapsed = started.elapsed();

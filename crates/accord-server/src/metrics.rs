@@ -39,6 +39,7 @@ pub struct Metrics {
 impl Metrics {
     /// Records a served request.
     pub fn observe_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        let method = known_method(method);
         let Ok(mut r) = self.requests.lock() else {
             return;
         };
@@ -161,6 +162,16 @@ impl Metrics {
     }
 }
 
+/// A request method as a label: the standard methods by name, any other
+/// token a client invents (`M000000001 /healthz`) as `other`, so that no
+/// request, signed in or not, adds series without bound.
+fn known_method(method: &str) -> &str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    KNOWN.into_iter().find(|m| *m == method).unwrap_or("other")
+}
+
 fn escape(label: &str) -> String {
     label
         .replace('\\', "\\\\")
@@ -187,6 +198,31 @@ mod tests {
         ));
         assert!(text.contains("accord_events_ingested_total 5"));
         assert!(text.contains("accord_clocks{state=\"running\"} 2"));
+    }
+
+    #[test]
+    fn invented_request_methods_share_one_series() {
+        let m = Metrics::default();
+        for i in 0..1000 {
+            m.observe_request(
+                &format!("M{i:09}"),
+                "/healthz",
+                405,
+                Duration::from_millis(1),
+            );
+        }
+        m.observe_request("PATCH", "/healthz", 405, Duration::from_millis(1));
+        let text = m.render(&[]);
+        assert!(text.contains(
+            "accord_http_requests_total{method=\"other\",route=\"/healthz\",status=\"405\"} 1000"
+        ), "{text}");
+        assert!(text.contains("method=\"PATCH\""), "{text}");
+        assert!(!text.contains("M000000001"), "{text}");
+        assert_eq!(
+            text.matches("accord_http_requests_total{").count(),
+            2,
+            "{text}"
+        );
     }
 
     #[test]

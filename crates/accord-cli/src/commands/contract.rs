@@ -10,7 +10,8 @@ use accord_core::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use serde::Serialize;
 
 use crate::cli::{
-    CheckArgs, ContractCommand, DiffArgs, DocumentFormat, OutputFormat, RenderArgs, ReviewDueArgs,
+    CheckArgs, ContractCommand, DiffArgs, DocumentFormat, ExportArgs, ExportFormat, OutputFormat,
+    RenderArgs, ReviewDueArgs,
 };
 
 pub fn run(cmd: ContractCommand) -> anyhow::Result<ExitCode> {
@@ -19,7 +20,22 @@ pub fn run(cmd: ContractCommand) -> anyhow::Result<ExitCode> {
         ContractCommand::Render(args) => render(&args),
         ContractCommand::Diff(args) => diff(&args),
         ContractCommand::ReviewDue(args) => review_due(&args),
+        ContractCommand::Export(args) => export(&args),
     }
+}
+
+/// `accord contract export`: the objectives in another tool's format.
+fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let contract = super::load_contract(&args.file)?;
+    let text = match args.format {
+        ExportFormat::Openslo => accord_docs::openslo::openslo(&contract),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))?,
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `accord contract render`: the SLA appendix as HTML, Markdown or PDF.

@@ -16,23 +16,22 @@ use accord_core::billing::{
     Allowance, EntryPart, Invoice, InvoiceLine, InvoicePeriod, InvoiceRequest, Ledger,
     PrepaidBalance,
 };
-use accord_core::contract::Contract;
 use accord_core::instant;
 use accord_core::time::{self, TimeEntry};
 use anyhow::{Context, anyhow, bail};
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::clocks::{Spool, is_csv};
+use super::events_file::{Spool, is_csv};
 use super::load_contract;
 use crate::cli::{InvoiceArgs, InvoiceFormat};
 
 pub fn run(args: InvoiceArgs) -> anyhow::Result<ExitCode> {
     let contract = load_contract(&args.contract.contract)?;
     let entries = read_entries(&args.entries)?;
-    let zone = reporting_zone(&contract)?;
+    // Work dates are read in the contract's reporting zone (SPEC §7, §8).
+    let zone = contract.reporting_zone();
     let ledger = Ledger::new(&contract, &entries, &zone)?;
     let periods = match &args.period {
         Some(p) => vec![parse_period(p)?],
@@ -79,6 +78,16 @@ pub fn run(args: InvoiceArgs) -> anyhow::Result<ExitCode> {
     for request in &requests {
         ledger.invoice(request)?;
     }
+    if let Some(bytes) =
+        super::invoice_document::render(args.format, &contract, &ledger, &requests)?
+    {
+        match &args.output {
+            Some(path) => std::fs::write(path, bytes)
+                .map_err(|e| anyhow!("cannot write `{}`: {e}", path.display()))?,
+            None => std::io::stdout().lock().write_all(&bytes)?,
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let single = args.period.is_some();
     match &args.output {
         Some(path) => {
@@ -123,6 +132,7 @@ fn write<W: Write>(
             }
             out.write_all(b"\n")?;
         }
+        InvoiceFormat::Html | InvoiceFormat::Pdf | InvoiceFormat::Cii | InvoiceFormat::Ubl => {}
         InvoiceFormat::Csv => {
             writeln!(out, "{}", CSV_COLUMNS.join(","))?;
             for request in requests {
@@ -134,24 +144,6 @@ fn write<W: Write>(
     Ok(())
 }
 
-/// The contract's reporting zone (SPEC §7). A placeholder, replaced by
-/// `Contract::reporting_zone()` when the compliance work is merged: the zone
-/// of the first priority's calendar.
-fn reporting_zone(contract: &Contract) -> anyhow::Result<TimeZone> {
-    contract
-        .priorities()
-        .values()
-        .next()
-        .and_then(|p| contract.calendar(&p.calendar))
-        .map(|c| c.rules().zone.clone())
-        .ok_or_else(|| {
-            anyhow!(
-                "contract `{}` has no calendar to read work dates in",
-                contract.id()
-            )
-        })
-}
-
 /// Reads a JSON Lines or CSV entries file (`-`: standard input); errors name
 /// the file, line and field.
 fn read_entries(path: &Path) -> anyhow::Result<Vec<TimeEntry>> {
@@ -160,7 +152,7 @@ fn read_entries(path: &Path) -> anyhow::Result<Vec<TimeEntry>> {
     let spool;
     let file_path: &Path = if path == Path::new("-") {
         spool = Spool::stdin().with_context(read_error)?;
-        &spool.path
+        spool.path()
     } else {
         path
     };

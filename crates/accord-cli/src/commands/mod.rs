@@ -4,7 +4,11 @@ mod calendar;
 mod clocks;
 mod contract;
 mod demo;
+mod events_file;
 mod invoice;
+mod invoice_document;
+mod milestones;
+mod report;
 mod server;
 
 use std::path::Path;
@@ -22,7 +26,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Calendar(cmd) => calendar::run(cmd),
         Command::Clocks(args) => clocks::run(args),
         Command::Contract(cmd) => contract::run(cmd),
+        Command::Milestones(args) => milestones::run(args),
         Command::Invoice(args) => invoice::run(args),
+        Command::Report(args) => report::run(args),
         Command::Serve(args) => server::serve(args),
         Command::Migrate(args) => server::migrate(args),
         Command::User(cmd) => server::user(cmd),

@@ -44,8 +44,13 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 }
 
 fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
+    // Colour only for a person at a terminal: a log file or a pipe gets
+    // plain text, never escape sequences. NO_COLOR turns it off anywhere.
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let builder = tracing_subscriber::fmt()
         .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     // A second initialisation (never in the binary) is harmless.
     let _ = match format {

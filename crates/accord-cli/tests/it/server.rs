@@ -114,6 +114,11 @@ fn a_token_created_on_the_command_line_opens_the_api_and_sigterm_stops_the_serve
     assert!(killed.success());
     let status = server.wait().unwrap();
     assert!(status.success(), "{status:?}");
+    // Logs written to a pipe are plain text: no colour escape sequences.
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut logs).unwrap();
+    assert!(logs.contains("INFO"), "{logs}");
+    assert!(!logs.contains('\x1b'), "escape sequences in {logs:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -44,3 +44,25 @@ pub fn scratch_dir() -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// The words of a PDF, read back with poppler's `pdftotext`, joined by
+/// single spaces; `None` (after saying so) when `pdftotext` is missing
+/// locally. In CI a missing `pdftotext` fails the test.
+#[cfg(feature = "pdf")]
+pub fn pdf_words(pdf: &std::path::Path) -> Option<String> {
+    let text = match std::process::Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+    {
+        Ok(o) if o.status.success() => String::from_utf8(o.stdout).unwrap(),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("pdftotext is required in CI (apt-get install poppler-utils)")
+        }
+        _ => {
+            eprintln!("skipping the text check: install poppler-utils for pdftotext");
+            return None;
+        }
+    };
+    Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
+}

@@ -202,6 +202,31 @@ impl Calendar {
         &self.rules
     }
 
+    /// Whether support opens at all on the local `date`: a *business day*
+    /// of SPEC §6 (milestones). Holidays close a day, a dated exception
+    /// replaces its hours (and wins over a holiday), else the weekday's hours
+    /// apply. Read from the rules as written, so a day whose only opening
+    /// falls into a skipped DST hour still counts.
+    ///
+    /// ```
+    /// use accord_core::calendar::{Calendar, CalendarRules, DayHours};
+    /// use jiff::{civil::date, tz::TimeZone};
+    ///
+    /// let hours = DayHours::new(vec!["09:00-17:00".parse()?])?;
+    /// let mut rules = CalendarRules::weekdays(TimeZone::get("Europe/Berlin")?, hours.clone());
+    /// rules.holidays.add_date(date(2026, 4, 3));                   // Good Friday
+    /// rules.exceptions.insert(date(2026, 4, 4), hours);            // an open Saturday
+    /// let cal = Calendar::new("support", rules);
+    /// assert!(cal.has_opening_on(date(2026, 4, 2)));               // Thursday
+    /// assert!(!cal.has_opening_on(date(2026, 4, 3)));              // holiday
+    /// assert!(cal.has_opening_on(date(2026, 4, 4)));               // exception
+    /// assert!(!cal.has_opening_on(date(2026, 4, 5)));              // Sunday
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn has_opening_on(&self, date: Date) -> bool {
+        !self.rules.hours_on(date).is_closed()
+    }
+
     #[inline]
     fn block(&self, k: usize) -> &Block {
         self.blocks[k].get_or_init(|| Box::new(index::build(&self.rules, k)))

@@ -442,3 +442,23 @@ fn results_do_not_depend_on_which_blocks_were_built_first() {
         far
     );
 }
+
+#[test]
+fn a_business_day_is_a_date_with_opening_time_holidays_and_exceptions_included() {
+    let c = cal(BERLIN_9_TO_5);
+    let zone = TimeZone::get("Europe/Berlin").unwrap();
+    let mut day = Date::constant(2026, 1, 1);
+    let mut business = 0;
+    while day.year() == 2026 {
+        let start = day.to_zoned_datetime(zone.clone()).unwrap().timestamp();
+        let next = day.tomorrow().unwrap();
+        let end = next.to_zoned_datetime(zone.clone()).unwrap().timestamp();
+        let open = c.elapsed(start, end).unwrap().as_secs() > 0;
+        assert_eq!(c.has_opening_on(day), open, "{day}");
+        business += i32::from(open);
+        day = next;
+    }
+    // 261 weekdays, less two holidays and the closed Monday 28 December,
+    // plus the open Sunday 27 December.
+    assert_eq!(business, 261 - 3 + 1);
+}

@@ -16,12 +16,14 @@ mod metric;
 mod outcome;
 mod policy;
 
-pub use engine::{canonical, evaluate, evaluate_with};
+pub use engine::{canonical, evaluate, evaluate_before, evaluate_with};
 pub use error::{ClockError, EventError, EventRef};
 pub use event::{CsvColumns, EventKind, TicketEvent};
+pub(crate) use event::{parse_instant, required_for};
 pub use metric::Metric;
 pub use outcome::{
-    ActivePause, Clock, ClockState, Detail, ThresholdCrossing, TicketClocks, TicketStatus,
+    ActivePause, Clock, ClockState, Detail, PauseSpan, ThresholdCrossing, TicketClocks,
+    TicketStatus,
 };
 pub use policy::{ClockPolicy, MissingCalendar, PriorityTargets};
 

@@ -34,6 +34,21 @@ pub struct ActivePause {
     pub since: Timestamp,
 }
 
+/// A stretch during which the ticket's clocks were paused (SPEC §5: every
+/// pause is recorded, so both parties see which delay was whose). A change
+/// of reason while paused ends one stretch and starts the next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PauseSpan {
+    /// Why.
+    pub reason: String,
+    /// Who the provider waited on, as first recorded.
+    pub waiting_on: Option<String>,
+    /// When the pause (this reason) began.
+    pub from: Timestamp,
+    /// When it ended; `None` while it lasts at the evaluation instant.
+    pub to: Option<Timestamp>,
+}
+
 /// The state of one clock (SPEC §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ClockState {
@@ -165,6 +180,8 @@ pub struct TicketClocks {
     pub status: TicketStatus,
     /// The pause in force, if any.
     pub pause: Option<ActivePause>,
+    /// Every pause of the ticket up to the evaluation instant, in order.
+    pub pauses: Vec<PauseSpan>,
     /// Every clock whose metric has a target, by metric then cycle.
     pub clocks: Vec<Clock>,
 }

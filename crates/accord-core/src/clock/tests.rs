@@ -437,6 +437,50 @@ fn pauses_are_counted_per_reason() {
 }
 
 #[test]
+fn every_pause_is_recorded_with_its_reason_and_stretch() {
+    let events = [
+        opened("2026-03-02 09:00", "normal"),
+        paused("2026-03-02 10:00", "approval"),
+        paused("2026-03-02 11:00", "data_dependency"),
+        // The same reason again changes nothing.
+        paused("2026-03-02 11:10", "data_dependency"),
+        at("2026-03-02 11:30", Resumed),
+        paused("2026-03-02 16:00", "approval"),
+        at("2026-03-03 09:30", ClientReplied),
+        paused("2026-03-03 10:00", "work_review"),
+    ];
+    let t = eval(&events, "2026-03-03 12:00");
+    let spans: Vec<(&str, Timestamp, Option<Timestamp>)> = t
+        .pauses
+        .iter()
+        .map(|p| (p.reason.as_str(), p.from, p.to))
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            (
+                "approval",
+                b("2026-03-02 10:00"),
+                Some(b("2026-03-02 11:00"))
+            ),
+            (
+                "data_dependency",
+                b("2026-03-02 11:00"),
+                Some(b("2026-03-02 11:30"))
+            ),
+            // A client reply resumes (the contract's default).
+            (
+                "approval",
+                b("2026-03-02 16:00"),
+                Some(b("2026-03-03 09:30"))
+            ),
+            ("work_review", b("2026-03-03 10:00"), None),
+        ]
+    );
+    assert_eq!(t.pauses[0].waiting_on.as_deref(), Some("approver"));
+}
+
+#[test]
 fn a_pause_across_the_autumn_dst_change_counts_the_25_hour_sunday() {
     // urgent runs on a 24x7 Berlin calendar: Sunday 25 October 2026 has 25 hours.
     let events = [

@@ -159,7 +159,7 @@ fn read_calendar(
     })
 }
 
-fn zone(r: &mut Reader<'_>, name: &str, at: &Value<'_>) -> Option<TimeZone> {
+pub(super) fn zone(r: &mut Reader<'_>, name: &str, at: &Value<'_>) -> Option<TimeZone> {
     match TimeZone::get(name) {
         Ok(z) => Some(z),
         Err(_) => {

@@ -11,15 +11,18 @@ mod amendment;
 mod billing;
 mod calendars;
 mod identity;
+mod legal;
 mod milestones;
 mod parties;
 mod read;
+mod reporting;
 mod targets;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use jiff::civil::Date;
+use jiff::tz::TimeZone;
 use toml::de::DeTable;
 
 use crate::calendar::Calendar;
@@ -29,13 +32,14 @@ pub use accountability::{CreditRule, CreditTier, Credits, EscalationLevel, Objec
 pub use amendment::{AmendmentError, check_amendment};
 pub use billing::{Billing, PrepaidBlock, Rounding, RoundingMode};
 pub use identity::{Currency, Identity, ReviewCadence};
+pub use legal::{BadCountry, Country, ElectronicAddress, LegalParty, MissingField, Parties};
 pub use milestones::{Deliverable, Milestone};
 pub use parties::{BadContactRef, Contact, ContactRef, Contacts, Side};
 pub use read::did_you_mean;
 pub use targets::{Pauses, Priority, Warnings};
 
 /// The top-level tables.
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 11] = [
     "contacts",
     "calendars",
     "priorities",
@@ -46,6 +50,7 @@ const TABLES: [&str; 10] = [
     "escalation",
     "milestones",
     "billing",
+    "parties",
 ];
 
 /// Reads a file the contract refers to (holiday files), given its path
@@ -59,6 +64,11 @@ pub struct Contract {
     identity: Identity,
     contacts: Contacts,
     calendars: BTreeMap<String, Calendar>,
+    /// Calendar names in the order `[calendars]` declares them (SPEC §7's
+    /// tie rule for the reporting zone).
+    calendar_order: Vec<String>,
+    /// `report_timezone`, if set.
+    report_timezone: Option<TimeZone>,
     priorities: BTreeMap<String, Priority>,
     pauses: Pauses,
     warnings: Warnings,
@@ -67,6 +77,7 @@ pub struct Contract {
     escalation: Vec<EscalationLevel>,
     milestones: Vec<Milestone>,
     billing: Option<Billing>,
+    parties: Parties,
 }
 
 impl Contract {
@@ -107,6 +118,7 @@ impl Contract {
         let root = doc.get_ref();
         let mut allowed: Vec<&str> = identity::KEYS.to_vec();
         allowed.extend(TABLES);
+        allowed.push(reporting::KEY);
         r.unknown_keys(root, &allowed, "the contract");
 
         let identity = identity::read_identity(&mut r, root);
@@ -115,6 +127,8 @@ impl Contract {
             None => Default::default(),
         };
         let (calendars, calendar_names) = read_calendars(&mut r, root, load);
+        let calendar_order = reporting::declaration_order(root);
+        let report_timezone = reporting::read_report_timezone(&mut r, root);
         let (priorities, declared_priorities) = match root.get("priorities") {
             Some(v) => targets::read_priorities(&mut r, v, &calendar_names),
             None => {
@@ -158,6 +172,10 @@ impl Contract {
         let billing = root
             .get("billing")
             .and_then(|v| billing::read_billing(&mut r, v));
+        let parties = root
+            .get("parties")
+            .map(|v| legal::read_parties(&mut r, v))
+            .unwrap_or_default();
         if root.get("currency").is_none() {
             for key in ["credits", "billing"] {
                 if let Some((k, _)) = root.get_key_value(key) {
@@ -175,6 +193,8 @@ impl Contract {
                 identity,
                 contacts,
                 calendars,
+                calendar_order,
+                report_timezone,
                 priorities,
                 pauses,
                 warnings,
@@ -183,6 +203,7 @@ impl Contract {
                 escalation,
                 milestones,
                 billing,
+                parties,
             }),
             _ => {
                 let mut all = r.diagnostics;
@@ -301,6 +322,35 @@ impl Contract {
     /// The billing terms, if agreed.
     pub fn billing(&self) -> Option<&Billing> {
         self.billing.as_ref()
+    }
+
+    /// The parties' legal details for invoices (empty when `[parties]` is
+    /// absent).
+    pub fn parties(&self) -> &Parties {
+        &self.parties
+    }
+
+    /// Every field an EN 16931 e-invoice needs that this contract lacks,
+    /// each named with its business term and where to add it; empty when an
+    /// e-invoice can be produced.
+    ///
+    /// ```
+    /// use accord_core::contract::Contract;
+    /// use accord_core::diagnostic::SourceFile;
+    /// let text = "id = \"t\"\nclient = \"T\"\ncurrency = \"EUR\"\neffective_from = 2026-01-01\n\
+    ///     [calendars.c]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\n\
+    ///     [priorities.p]\ncalendar = \"c\"\nfirst_response = \"1h\"\n\
+    ///     [parties.provider]\nlegal_name = \"P GmbH\"\ncountry = \"DE\"\nvat_id = \"DE123456789\"\n";
+    /// let contract = Contract::parse(&SourceFile::new("c.toml", text), &mut |_| unreachable!()).unwrap();
+    /// let missing: Vec<_> = contract.einvoice_missing().iter().map(|m| m.terms).collect();
+    /// assert_eq!(missing, ["BT-44", "BT-55", "BT-9"]);
+    /// ```
+    pub fn einvoice_missing(&self) -> Vec<MissingField> {
+        legal::einvoice_missing(
+            self.currency(),
+            &self.parties,
+            self.billing.as_ref().and_then(|b| b.payment_terms_days),
+        )
     }
 
     /// The calendar named `name`.

@@ -414,3 +414,39 @@ fn every_mistake_in_a_contract_is_reported_in_one_run() {
         ],
     );
 }
+
+#[test]
+fn deliverable_names_are_unique_within_their_milestone_positions_included() {
+    let deliverable = |id: &str| {
+        format!(
+            "[[milestones.deliverables]]\n{id}what = \"W\"\nowner = \"client.owner\"\ndue = 2026-03-01\nreason = \"approval\"\n"
+        )
+    };
+    let text = format!(
+        "{MINIMAL}\n{}{}{}{}{}{}",
+        "[contacts.client]\nowner = { name = \"O\", email = \"o@c.example\" }\n\n",
+        "[[milestones]]\nid = \"go-live\"\nname = \"Go live\"\ndue = 2026-03-31\ncalendar = \"support\"\n",
+        // Named "2" by its id, while the next one is "2" by its position.
+        deliverable("id = \"2\"\n"),
+        deliverable(""),
+        deliverable("id = \"export\"\n"),
+        deliverable("id = \"export\"\n"),
+    );
+    expect(
+        &text,
+        &[
+            (
+                "\"2\"",
+                0,
+                "two deliverables of this milestone are named `2`",
+                "named by its position",
+            ),
+            (
+                "\"export\"",
+                1,
+                "two deliverables of this milestone are named `export`",
+                "its own id",
+            ),
+        ],
+    );
+}

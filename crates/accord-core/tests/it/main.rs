@@ -7,3 +7,6 @@ mod contract_checks;
 mod contract_errors;
 mod contract_fuzz;
 mod contract_model;
+mod contract_parties;
+mod milestone_laws;
+mod milestones;

@@ -4,9 +4,11 @@
 
 use std::sync::Arc;
 
-use accord_core::clock::{Detail, TicketClocks, TicketEvent, TicketStatus, evaluate_with};
+use accord_core::clock::{
+    Detail, EventKind, TicketClocks, TicketEvent, TicketStatus, evaluate_with,
+};
 use accord_store::{Appended, NewTicket, Tenant, Ticket, TicketFilter, TicketId};
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 use super::contracts::Parsed;
 use super::{AppError, AppResult};
@@ -102,13 +104,87 @@ pub async fn open_tickets(
     Ok(out)
 }
 
-/// Opens a ticket, as the tenant may, with its side work ([`opened`]).
-pub async fn open(state: &AppState, tenant: &Tenant, new: NewTicket) -> AppResult<Ticket> {
-    let ticket = state
-        .store
-        .tickets()
-        .open(tenant, new, state.time.now())
-        .await?;
+/// Who is writing: the tenant every store call runs as, and the user's
+/// e-mail, which a client's events must carry as `by`.
+#[derive(Debug, Clone, Copy)]
+pub struct Author<'a> {
+    pub tenant: &'a Tenant,
+    pub email: &'a str,
+}
+
+/// How far from the server's now a client's event may be stamped: a
+/// client's words are recorded when they arrive, never backdated (a
+/// backdated critical ticket would be overdue at once) nor post-dated.
+pub const CLIENT_STAMP_TOLERANCE: SignedDuration = SignedDuration::from_mins(5);
+
+/// Which events an author may post, decided once for every path (API
+/// batches, pause/resume, web forms, the portal): staff may post any kind,
+/// on behalf of anyone and at any instant (imports replay history); a client
+/// user may open a ticket and reply to it (`opened`, `client_replied`), as
+/// themself (`by` absent — then filled in — or their own e-mail) and stamped
+/// now (within [`CLIENT_STAMP_TOLERANCE`]). Pausing, resuming, resolving,
+/// reopening, closing, changing priority and provider replies are the
+/// provider's. `field` names an event's position for errors (`[2].` in a
+/// batch, empty for a single event).
+pub fn authorise(author: Author<'_>, events: &mut [TicketEvent], now: Timestamp) -> AppResult<()> {
+    if matches!(author.tenant, Tenant::Provider) {
+        return Ok(());
+    }
+    let batch = events.len() > 1;
+    for (i, e) in events.iter_mut().enumerate() {
+        let prefix = if batch {
+            format!("[{i}].")
+        } else {
+            String::new()
+        };
+        if !matches!(e.kind, EventKind::Opened { .. } | EventKind::ClientReplied) {
+            return Err(AppError::Forbidden(format!(
+                "{prefix}kind: a client user may post `client_replied` (and open tickets); \
+                 `{}` is the provider's to record",
+                e.kind.as_str()
+            )));
+        }
+        match &e.by {
+            None => e.by = Some(author.email.to_string()),
+            Some(by) if by.eq_ignore_ascii_case(author.email) => {}
+            Some(by) => {
+                return Err(AppError::Forbidden(format!(
+                    "{prefix}by: a client user posts as themself ({}), not as `{by}`",
+                    author.email
+                )));
+            }
+        }
+        let off = e.at.duration_since(now);
+        if off.abs() > CLIENT_STAMP_TOLERANCE {
+            return Err(AppError::Invalid {
+                field: format!("{prefix}at"),
+                detail: format!(
+                    "a client's events are recorded as they happen: `at` must be within {} minutes \
+                     of now ({}), not {}",
+                    CLIENT_STAMP_TOLERANCE.as_mins(),
+                    accord_core::instant::format(now),
+                    accord_core::instant::format(e.at),
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Opens a ticket, as the author may ([`authorise`]), with its side work
+/// ([`opened`]).
+pub async fn open(state: &AppState, author: Author<'_>, mut new: NewTicket) -> AppResult<Ticket> {
+    let now = state.time.now();
+    let tenant = author.tenant;
+    // Another client's organisation is not found, before anything else is
+    // said about the request.
+    if let Tenant::Client(own) = tenant
+        && own != &new.client
+    {
+        return Err(AppError::Store(accord_store::Error::NotFound));
+    }
+    authorise(author, std::slice::from_mut(&mut new.opened), now)?;
+    let ticket = state.store.tickets().open(tenant, new, now).await?;
     opened(state);
     Ok(ticket)
 }
@@ -120,18 +196,20 @@ pub fn opened(state: &AppState) {
     state.wake_delivery.notify_one();
 }
 
-/// Appends events to a ticket the tenant may see, all or nothing, with its
-/// side work ([`appended`]).
+/// Appends events to a ticket the author's tenant may see, all or nothing,
+/// as the author may ([`authorise`]), with its side work ([`appended`]).
 pub async fn append(
     state: &AppState,
-    tenant: &Tenant,
+    author: Author<'_>,
     id: &TicketId,
-    events: &[TicketEvent],
+    mut events: Vec<TicketEvent>,
 ) -> AppResult<Appended> {
+    let now = state.time.now();
+    authorise(author, &mut events, now)?;
     let done = state
         .store
         .tickets()
-        .append(tenant, id, events, state.time.now())
+        .append(author.tenant, id, &events, now)
         .await?;
     appended(state, &done);
     Ok(done)

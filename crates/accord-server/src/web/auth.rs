@@ -23,10 +23,20 @@ pub(crate) struct LoginQuery {
     signed_out: Option<String>,
 }
 
-/// Only a path on this server may be returned to after sign-in.
+/// Only a path on this server may be returned to after sign-in: one that
+/// starts with a single `/` and holds no backslash and no control character
+/// (browsers drop tabs and newlines, so `/\t/evil.example` would be read as
+/// `//evil.example`, another origin; and a control character cannot go in a
+/// `Location` header at all). Anything else returns to the dashboard.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.chars().any(|c| c == '\\' || c.is_control()) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -196,4 +206,33 @@ pub(crate) async fn logout_everywhere(
         .await?;
     tracing::info!(user = %viewer.user.id, sessions = n, "signed out everywhere");
     Ok(signed_out(&state, "/login?signed_out=everywhere"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn sign_in_returns_only_to_a_path_on_this_server() {
+        for ok in ["/", "/tickets/abc?x=1", "/contracts/acme%2F1"] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "/a\\b",
+            "https://evil.example",
+            "evil",
+            "/\n/x",
+            "/x\r\nSet-Cookie: a=b",
+            "/\u{1}",
+            "/\u{7f}",
+            "/\u{85}",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }

@@ -111,6 +111,14 @@ pub(crate) struct Viewer {
 }
 
 impl Viewer {
+    /// The viewer as the author of writes.
+    pub(crate) fn author(&self) -> crate::app::tickets::Author<'_> {
+        crate::app::tickets::Author {
+            tenant: &self.tenant,
+            email: &self.user.email,
+        }
+    }
+
     pub(crate) fn is_staff(&self) -> bool {
         self.user.role != Role::Client
     }
@@ -305,6 +313,16 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfFiles<T> {
 
 /// Deserialises form fields (the `csrf` field already taken out).
 pub(crate) fn decode<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, PageError> {
+    // No text Accord stores may hold a NUL character, on either database.
+    if let Some((name, _)) = pairs
+        .iter()
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+    {
+        return Err(PageError::BadRequest(format!(
+            "the field `{}` holds a NUL character; remove it and send the form again",
+            name.replace('\0', "%00")
+        )));
+    }
     let encoded = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs.iter().filter(|(k, _)| k != "csrf"))
         .finish();

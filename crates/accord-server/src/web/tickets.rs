@@ -20,6 +20,7 @@ use jiff::civil::Weekday;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
+use crate::app::AppError;
 use crate::app::tickets::Live;
 use crate::state::AppState;
 use crate::web::live;
@@ -280,17 +281,9 @@ pub(crate) async fn act(
         note,
         seq: None,
     };
-    match state
-        .store
-        .tickets()
-        .append(&viewer.tenant, &id, &[event], state.time.now())
-        .await
-    {
-        Ok(done) => {
-            crate::app::tickets::appended(&state, &done);
-            Ok(page::see_other(&format!("/tickets/{id}")))
-        }
-        Err(accord_store::Error::Events(e)) => {
+    match crate::app::tickets::append(&state, viewer.author(), &id, vec![event]).await {
+        Ok(_) => Ok(page::see_other(&format!("/tickets/{id}"))),
+        Err(AppError::Store(accord_store::Error::Events(e))) => {
             let why = if viewer.is_staff() {
                 e.to_string()
             } else {
@@ -584,6 +577,12 @@ pub(crate) async fn open(
             seq: None,
         },
     };
+    let mut new = new;
+    crate::app::tickets::authorise(
+        viewer.author(),
+        std::slice::from_mut(&mut new.opened),
+        state.time.now(),
+    )?;
     match state
         .store
         .tickets()
@@ -602,7 +601,7 @@ pub(crate) async fn open(
                     note: Some(description.to_string()),
                     seq: None,
                 };
-                crate::app::tickets::append(&state, &viewer.tenant, &t.id, &[message]).await?;
+                crate::app::tickets::append(&state, viewer.author(), &t.id, vec![message]).await?;
             }
             crate::app::tickets::opened(&state);
             Ok(page::see_other(&format!("/tickets/{}", t.id)))

@@ -144,6 +144,22 @@ async fn bad_input_gets_a_precise_problem_and_writes_nothing(app: &TestApp) {
             expect(S::UNPROCESSABLE_ENTITY, "unprocessable", None, "future")),
         ("POST", "/api/v1/tickets".into(), "text/plain", open("2026-03-02T08:00:00Z"),
             expect(S::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", None, "application/json")),
+        // A NUL character, which PostgreSQL cannot store, is refused alike on
+        // both databases wherever it is: body fields, URL paths and queries.
+        ("POST", events.clone(), "application/json", r#"{"kind": "replied", "at": "2026-03-02T08:30:00Z", "note": "a\u0000b"}"#.into(),
+            expect(S::BAD_REQUEST, "bad-request", Some("note"), "NUL")),
+        ("POST", events.clone(), "application/json", r#"[{"kind": "replied", "at": "2026-03-02T08:30:00Z"}, {"kind": "replied", "at": "2026-03-02T08:31:00Z", "id": "x\u0000"}]"#.into(),
+            expect(S::BAD_REQUEST, "bad-request", Some("[1].id"), "NUL")),
+        ("POST", "/api/v1/tickets".into(), "application/json", open("2026-03-02T08:00:00Z").replace("T-2", "T\\u00002"),
+            expect(S::BAD_REQUEST, "bad-request", Some("key"), "NUL")),
+        ("POST", "/api/v1/organisations".into(), "application/json", r#"{"name": "Nul\u0000 Ltd"}"#.into(),
+            expect(S::BAD_REQUEST, "bad-request", Some("name"), "NUL")),
+        ("POST", "/api/v1/contracts/a%00b/versions".into(), "application/toml", "x = 1".into(),
+            expect(S::BAD_REQUEST, "bad-request", Some("path"), "NUL")),
+        ("POST", format!("/api/v1/contracts?client={client}&name=a%00b"), "application/toml", "x = 1".into(),
+            expect(S::BAD_REQUEST, "bad-request", Some("name"), "NUL")),
+        ("POST", "/api/v1/contracts/ACME/versions".into(), "application/toml", "id = \"ACME\"\n# \0\n".into(),
+            expect(S::BAD_REQUEST, "bad-request", None, "NUL character on line 2")),
     ];
     let mut wrong = Vec::new();
     for (method, path, content_type, body, want) in cases {
@@ -197,3 +213,15 @@ async fn bad_input_gets_a_precise_problem_and_writes_nothing(app: &TestApp) {
     );
 }
 both!(bad_input_gets_a_precise_problem_and_writes_nothing);
+
+async fn a_nul_character_in_a_url_is_refused_naming_the_path(app: &TestApp) {
+    let staff = app.token(Role::Admin, None, "admin@provider.test").await;
+    let p = problem(
+        app.get(Some(&staff), "/api/v1/contracts/a%00b/versions")
+            .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(p["field"], "path", "{p}");
+}
+both!(a_nul_character_in_a_url_is_refused_naming_the_path);

@@ -17,4 +17,5 @@ mod accounts;
 mod amendments;
 mod bad_input;
 mod pauses;
+mod roles;
 mod routes_tenancy;

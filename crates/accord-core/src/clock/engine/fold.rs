@@ -15,7 +15,7 @@ use crate::calendar::Calendar;
 use crate::clock::Metric;
 use crate::clock::error::{ClockError, EventRef};
 use crate::clock::event::{EventKind, TicketEvent};
-use crate::clock::outcome::{ActivePause, TicketStatus};
+use crate::clock::outcome::{ActivePause, PauseSpan, TicketStatus};
 use crate::clock::policy::{ClockPolicy, PriorityTargets};
 
 /// A stretch of running time of one clock, measured on one calendar.
@@ -84,6 +84,8 @@ pub(super) struct Fold<'p> {
     pub(super) targets: &'p PriorityTargets,
     pub(super) status: TicketStatus,
     pub(super) pause: Option<ActivePause>,
+    /// Every pause so far, the last open while `pause` is set.
+    pub(super) pauses: Vec<PauseSpan>,
     pub(super) last: Timestamp,
     pub(super) runs: Vec<Run<'p>>,
     pub(super) first_response: Option<usize>,
@@ -126,6 +128,28 @@ impl<'p> Fold<'p> {
         Ok(())
     }
 
+    /// Sets the pause in force from `at`, recording its history: a new
+    /// reason (or the end of the pause) closes the current stretch.
+    fn set_pause(&mut self, next: Option<ActivePause>, at: Timestamp) {
+        let same = matches!((&self.pause, &next), (Some(a), Some(b)) if a.reason == b.reason);
+        if !same {
+            if self.pause.is_some()
+                && let Some(open) = self.pauses.last_mut().filter(|p| p.to.is_none())
+            {
+                open.to = Some(at);
+            }
+            if let Some(p) = &next {
+                self.pauses.push(PauseSpan {
+                    reason: p.reason.clone(),
+                    waiting_on: p.waiting_on.clone(),
+                    from: at,
+                    to: None,
+                });
+            }
+        }
+        self.pause = next;
+    }
+
     /// Starts a clock; its index in `runs`.
     pub(super) fn start(&mut self, metric: Metric, cycle: u32, at: Timestamp) -> usize {
         self.runs.push(Run::new(metric, cycle, at));
@@ -154,7 +178,7 @@ impl<'p> Fold<'p> {
         }
         self.next_response = None;
         self.periodic_update = None;
-        self.pause = None;
+        self.set_pause(None, at);
     }
 
     /// Applies one event, after time has advanced to it.
@@ -173,7 +197,7 @@ impl<'p> Fold<'p> {
             }
             EventKind::ClientReplied if open => {
                 if self.policy.resume_on_client_reply {
-                    self.pause = None;
+                    self.set_pause(None, at);
                 }
                 if self.replied_once && self.next_response.is_none() {
                     self.next_response_cycles += 1;
@@ -181,7 +205,7 @@ impl<'p> Fold<'p> {
                     self.next_response = Some(self.start(Metric::NextResponse, cycle, at));
                 }
             }
-            EventKind::Resumed => self.pause = None,
+            EventKind::Resumed => self.set_pause(None, at),
             EventKind::Replied => {
                 self.replied_once = true;
                 if open {
@@ -207,11 +231,12 @@ impl<'p> Fold<'p> {
                         Some(p) if p.reason == *reason => p.since,
                         _ => at,
                     };
-                    self.pause = Some(ActivePause {
+                    let next = ActivePause {
                         reason: reason.clone(),
                         waiting_on: waiting_on.clone(),
                         since,
-                    });
+                    };
+                    self.set_pause(Some(next), at);
                 }
             }
             EventKind::Resolved if open => {

@@ -22,7 +22,8 @@ use crate::BusinessDuration;
 use crate::calendar::CalendarError;
 use crate::clock::error::ClockError;
 use crate::clock::outcome::{
-    ActivePause, Clock, ClockState, Detail, ThresholdCrossing, TicketClocks, TicketStatus,
+    ActivePause, Clock, ClockState, Detail, PauseSpan, ThresholdCrossing, TicketClocks,
+    TicketStatus,
 };
 use crate::clock::policy::PriorityTargets;
 
@@ -110,6 +111,7 @@ pub(super) fn build(
     priority: String,
     status: TicketStatus,
     pause: Option<ActivePause>,
+    pauses: Vec<PauseSpan>,
     current: &PriorityTargets,
     runs: &[Run<'_>],
     thresholds: &[Decimal],
@@ -212,6 +214,7 @@ pub(super) fn build(
         priority,
         status,
         pause,
+        pauses,
         clocks,
     })
 }

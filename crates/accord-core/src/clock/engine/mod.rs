@@ -50,10 +50,20 @@ pub fn canonical(x: &TicketEvent, y: &TicketEvent) -> Ordering {
         .then_with(|| by_content(x, y))
 }
 
-/// The indices of the events at or before `at` in canonical order, each
-/// event once.
-fn canonical_order(events: &[TicketEvent], at: Timestamp) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..events.len()).filter(|&i| events[i].at <= at).collect();
+/// Which events an evaluation at an instant applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cutoff {
+    /// Those at or before it ([`evaluate`]).
+    Through,
+    /// Those strictly before it ([`evaluate_before`]).
+    Before,
+}
+
+/// The indices of the events at or before `at` (strictly before, with
+/// [`Cutoff::Before`]) in canonical order, each event once.
+fn canonical_order(events: &[TicketEvent], at: Timestamp, cutoff: Cutoff) -> Vec<usize> {
+    let kept = |e: &TicketEvent| e.at < at || (cutoff == Cutoff::Through && e.at == at);
+    let mut order: Vec<usize> = (0..events.len()).filter(|&i| kept(&events[i])).collect();
     // Copies of one event are adjacent in content order, the one with the
     // lowest `seq` first; without any `seq` that is already canonical.
     order.sort_by(|&a, &b| {
@@ -140,6 +150,54 @@ pub fn evaluate_with(
     at: Timestamp,
     detail: Detail,
 ) -> Result<TicketClocks, ClockError> {
+    evaluate_cut(policy, events, at, detail, Cutoff::Through)
+}
+
+/// The clocks at `end` from the events strictly BEFORE `end`: what a
+/// statement period `[start, end)` knows as of its end (SPEC §7), where
+/// events at `end` belong to the next period. Otherwise as
+/// [`evaluate_with`]; with no event before `end` the error is
+/// [`ClockError::NotYetOpened`] (or [`ClockError::NoOpened`]).
+///
+/// ```
+/// use accord_core::clock::{evaluate_before, ClockPolicy, ClockState, Detail, TicketEvent};
+/// # use std::collections::BTreeMap;
+/// # use std::sync::Arc;
+/// # use accord_core::calendar::{Calendar, CalendarRules, DayHours};
+/// # use accord_core::clock::{Metric, PriorityTargets};
+/// # let always = Arc::new(Calendar::new("always", CalendarRules {
+/// #     zone: jiff::tz::TimeZone::UTC,
+/// #     weekly: std::array::from_fn(|_| DayHours::new(vec!["00:00-24:00".parse().unwrap()]).unwrap()),
+/// #     holidays: accord_core::calendar::Holidays::new(), exceptions: Default::default() }));
+/// # let mut policy = ClockPolicy::new();
+/// # policy.priorities.insert("high".into(), PriorityTargets {
+/// #     calendar: always, targets: BTreeMap::from([(Metric::FirstResponse, "2h".parse()?)]) });
+/// let events = TicketEvent::parse_json_lines(concat!(
+///     r#"{"ticket":"T-1","kind":"opened","at":"2026-01-31T23:00:00Z","priority":"high"}"#, "\n",
+///     r#"{"ticket":"T-1","kind":"replied","at":"2026-02-01T00:00:00Z"}"#,
+/// ))?;
+/// // The reply at the end of January is February's: as of January's end the clock still runs.
+/// let january = evaluate_before(&policy, &events, "2026-02-01T00:00:00Z".parse()?, Detail::Summary)?;
+/// assert_eq!(january.clocks[0].state, ClockState::Running);
+/// assert_eq!(january.clocks[0].elapsed.as_secs(), 3_600);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn evaluate_before(
+    policy: &ClockPolicy,
+    events: &[TicketEvent],
+    end: Timestamp,
+    detail: Detail,
+) -> Result<TicketClocks, ClockError> {
+    evaluate_cut(policy, events, end, detail, Cutoff::Before)
+}
+
+fn evaluate_cut(
+    policy: &ClockPolicy,
+    events: &[TicketEvent],
+    at: Timestamp,
+    detail: Detail,
+    cutoff: Cutoff,
+) -> Result<TicketClocks, ClockError> {
     let at = Timestamp::from_second(at.as_second()).unwrap_or(at);
     let Some(first) = events.first() else {
         return Err(ClockError::NoOpened {
@@ -184,7 +242,7 @@ pub fn evaluate_with(
             }
         }
     }
-    let order = canonical_order(events, at);
+    let order = canonical_order(events, at, cutoff);
 
     let Some((&head, rest)) = order.split_first() else {
         return Err(
@@ -224,6 +282,7 @@ pub fn evaluate_with(
         targets,
         status: TicketStatus::Open,
         pause: None,
+        pauses: Vec::new(),
         last: opened.at,
         runs: Vec::new(),
         first_response: None,
@@ -253,6 +312,7 @@ pub fn evaluate_with(
         fold.priority,
         fold.status,
         fold.pause,
+        fold.pauses,
         fold.targets,
         &fold.runs,
         &policy.thresholds,

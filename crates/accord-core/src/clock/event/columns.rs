@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use jiff::Timestamp;
+
 use super::TicketEvent;
 use super::fields::{FIELD_NAMES, Fields};
 use crate::clock::error::EventError;
@@ -41,6 +43,12 @@ impl CsvColumns {
     /// The index of the `ticket` column.
     pub fn ticket_column(&self) -> usize {
         self.ticket
+    }
+
+    /// The `at` of a record, if its cell is an instant.
+    pub fn at(&self, record: &[String]) -> Option<Timestamp> {
+        let cell = record.get(self.header.position("at")?)?;
+        super::fields::parse_instant(cell).ok()
     }
 
     /// The event of one record starting on `line`; `None` for a blank line.

@@ -236,7 +236,7 @@ fn required<'a>(value: Option<Cow<'a, str>>, field: &str) -> Result<Cow<'a, str>
     value.ok_or_else(|| EventError::field(field, "missing"))
 }
 
-fn required_for(
+pub(crate) fn required_for(
     value: Option<Cow<'_, str>>,
     field: &str,
     kind: &str,
@@ -293,7 +293,7 @@ pub(super) fn parse_utc_seconds(text: &str) -> Option<Timestamp> {
     Timestamp::from_second(days * 86_400 + hour * 3_600 + minute * 60 + second).ok()
 }
 
-pub(super) fn parse_instant(text: &str) -> Result<Timestamp, EventError> {
+pub(crate) fn parse_instant(text: &str) -> Result<Timestamp, EventError> {
     if let Some(t) = parse_utc_seconds(text.trim()) {
         return Ok(t);
     }

@@ -25,6 +25,7 @@ mod scan;
 mod tests;
 
 pub use columns::CsvColumns;
+pub(crate) use fields::{parse_instant, required_for};
 
 /// One entry of a ticket's append-only event log.
 ///
@@ -221,6 +222,25 @@ impl TicketEvent {
         Self::from_json_line(line)
             .ok()
             .map(|e| Cow::Owned(e.ticket))
+    }
+
+    /// The `at` of a JSON Lines event, read like [`Self::json_line_ticket`]
+    /// reads its ticket; `None` when the line is not a valid event.
+    ///
+    /// ```
+    /// use accord_core::clock::TicketEvent;
+    /// let line = r#"{"ticket":"T-1","kind":"replied","at":"2026-03-02T09:00:00+01:00"}"#;
+    /// assert_eq!(TicketEvent::json_line_at(line).map(|t| t.to_string()).as_deref(), Some("2026-03-02T08:00:00Z"));
+    /// ```
+    pub fn json_line_at(line: &str) -> Option<Timestamp> {
+        let mut flat = [("", Flat::Null); FLAT_MAX];
+        if let Some(n) = flat_members(line, &mut flat) {
+            let mut ats = flat[..n].iter().filter(|(k, _)| *k == "at");
+            if let (Some((_, Flat::Str(at))), None) = (ats.next(), ats.next()) {
+                return fields::parse_instant(at).ok();
+            }
+        }
+        Self::from_json_line(line).ok().map(|e| e.at)
     }
 
     fn from_members<'a>(

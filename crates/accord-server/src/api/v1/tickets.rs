@@ -161,7 +161,7 @@ pub async fn open(
         contract_id: body.contract_id,
         opened,
     };
-    let ticket = app::tickets::open(&state, &caller.tenant, new)
+    let ticket = app::tickets::open(&state, caller.author(), new)
         .await
         .map_err(|e| match e {
             AppError::Store(accord_store::Error::NotFound) => {
@@ -286,7 +286,7 @@ pub async fn append(
         .into_iter()
         .map(|(i, o)| event_from_object(o, &ticket.key, i))
         .collect::<ApiResult<Vec<_>>>()?;
-    let done = app::tickets::append(&state, &caller.tenant, &id, &events)
+    let done = app::tickets::append(&state, caller.author(), &id, events)
         .await
         .map_err(|e| match e {
             AppError::Store(accord_store::Error::NotFound) => no_ticket(&id),
@@ -399,7 +399,7 @@ async fn append_one(
         .entry("by")
         .or_insert_with(|| caller.user.email.clone().into());
     let event = event_from_object(fields, &ticket.key, None)?;
-    app::tickets::append(state, &caller.tenant, &id, &[event])
+    app::tickets::append(state, caller.author(), &id, vec![event])
         .await
         .map_err(|e| match e {
             AppError::Store(accord_store::Error::NotFound) => no_ticket(&id),
