@@ -418,4 +418,17 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn an_event_written_as_json_reads_back_the_same(
+        e in event(3, true),
+        id in prop::option::of("[a-z0-9-]{1,8}"),
+        note in prop::option::of("[ -~]{0,12}"),
+    ) {
+        let mut event = e.event();
+        event.id = id;
+        event.note = note;
+        let text = event.to_json().to_string();
+        prop_assert_eq!(MilestoneEvent::from_json_line(&text).unwrap(), event);
+    }
 }

@@ -182,7 +182,9 @@ impl From<accord_store::Error> for PageError {
         match e {
             E::NotFound => PageError::NotFound,
             E::Unavailable(e) => PageError::Unavailable(e),
-            e @ (E::Invalid(_) | E::Conflict(_)) => PageError::BadRequest(e.to_string()),
+            e @ (E::Invalid(_) | E::Conflict(_) | E::Milestones(_)) => {
+                PageError::BadRequest(e.to_string())
+            }
             other => PageError::Internal(other.to_string()),
         }
     }
