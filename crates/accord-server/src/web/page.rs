@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("ticket_new.html", include_str!("templates/ticket_new.html")),
     ("contracts.html", include_str!("templates/contracts.html")),
     ("contract.html", include_str!("templates/contract.html")),
+    ("milestones.html", include_str!("templates/milestones.html")),
     ("amend.html", include_str!("templates/amend.html")),
     ("settings.html", include_str!("templates/settings.html")),
 ];

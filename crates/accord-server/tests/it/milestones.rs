@@ -15,7 +15,7 @@ use crate::helpers::{CONTRACT, TestApp, json_of, problem};
 /// The test contract (an every-day UTC calendar, so business days are
 /// days) with two milestones: `go-live` due 31 March, whose sample export
 /// is due 13 February, and `handover` due 30 April with nothing owed.
-fn contract(id: &str) -> String {
+pub(crate) fn contract(id: &str) -> String {
     format!(
         r#"{}
 [contacts.client]
