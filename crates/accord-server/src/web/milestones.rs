@@ -6,6 +6,7 @@
 //! `app::milestones::outcomes`, the core's fold as of now; the portal's
 //! "Deliverables you owe" is built here too ([`owed`]).
 
+use accord_core::contract::{ContactRef, Contract};
 use accord_core::milestone::{
     Cause, MilestoneEvent, MilestoneEventKind, MilestoneOutcome, MilestoneState, business_days_left,
 };
@@ -63,11 +64,16 @@ struct MilestoneRow {
     ledger: Vec<LedgerRow>,
 }
 
+/// A deliverable's owner as people read it: "Jonas Weber (approver)".
+fn owner_words(contract: &Contract, owner: &ContactRef) -> String {
+    live::waiting_on_words(contract, Some(&owner.to_string()))
+}
+
 fn cause_words(c: &Cause) -> String {
     match c {
-        Cause::Deliverable { name, what, reason } => {
+        Cause::Deliverable { what, reason, .. } => {
             format!(
-                "late deliverable {name} ({what}), counted as {}",
+                "late deliverable: {what} (counted as {})",
                 live::reason_words(reason)
             )
         }
@@ -76,7 +82,7 @@ fn cause_words(c: &Cause) -> String {
     }
 }
 
-fn row(m: &MilestoneOutcome) -> MilestoneRow {
+fn row(contract: &Contract, m: &MilestoneOutcome) -> MilestoneRow {
     MilestoneRow {
         id: m.milestone.clone(),
         name: m.name.clone(),
@@ -98,7 +104,7 @@ fn row(m: &MilestoneOutcome) -> MilestoneRow {
             .map(|d| DeliverableRow {
                 name: d.name.clone(),
                 what: d.what.clone(),
-                owner: d.owner.to_string(),
+                owner: owner_words(contract, &d.owner),
                 due: day(d.due),
                 received: d.received.map(day),
                 days_late: d.days_late,
@@ -138,7 +144,11 @@ pub(crate) async fn show(
     Path(id): Path<String>,
 ) -> PageResult {
     let m = load(&state, &viewer, &id).await?;
-    let rows: Vec<MilestoneRow> = m.outcomes.iter().map(row).collect();
+    let rows: Vec<MilestoneRow> = m
+        .outcomes
+        .iter()
+        .map(|o| row(&m.parsed.contract, o))
+        .collect();
     let reasons: Vec<String> = m.parsed.contract.pauses().reasons.iter().cloned().collect();
     Ok(page::ok(
         "milestones.html",
@@ -230,7 +240,7 @@ pub(crate) async fn owed(state: &AppState, viewer: &Viewer) -> PageResult<Vec<Ow
                     contract: c.contract_id.clone(),
                     milestone: o.name.clone(),
                     what: d.what.clone(),
-                    owner: d.owner.to_string(),
+                    owner: owner_words(&m.parsed.contract, &d.owner),
                     due: day(d.due),
                     days_late: d.days_late,
                     overdue: d.overdue,

@@ -1019,7 +1019,7 @@ async fn staff_record_milestones_on_the_page_and_the_client_sees_what_it_owes(ap
     let owed = &owed[..owed.find("</section>").unwrap()];
     assert!(owed.contains("Sample data export"), "{owed}");
     assert!(owed.contains("Go-live"), "{owed}");
-    assert!(owed.contains("client.data_owner"), "{owed}");
+    assert!(owed.contains("Mia (data owner)"), "{owed}");
     assert!(owed.contains("business days late"), "{owed}");
     assert!(owed.contains("one more business day"), "{owed}");
 
@@ -1044,7 +1044,11 @@ async fn staff_record_milestones_on_the_page_and_the_client_sees_what_it_owes(ap
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("Tue 31 Mar 2026"), "baseline shown");
     assert!(
-        page.body.contains("late deliverable export"),
+        page.body.contains("Mia (data owner)"),
+        "deliverables with owner"
+    );
+    assert!(
+        page.body.contains("late deliverable: Sample data export"),
         "ledger by cause"
     );
     let csrf = page.csrf();
