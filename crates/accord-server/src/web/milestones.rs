@@ -20,6 +20,7 @@ use crate::state::AppState;
 use crate::web::live;
 use crate::web::page::{self, Frame, PageError, PageResult};
 use crate::web::session::{CsrfForm, Viewer};
+use crate::web::tickets::non_empty;
 
 fn day(d: Date) -> String {
     d.strftime("%a %-d %b %Y").to_string()
@@ -165,10 +166,6 @@ pub(crate) struct MilestoneForm {
     days: Option<String>,
     reason: Option<String>,
     note: Option<String>,
-}
-
-fn non_empty(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 /// One staff action on one milestone: `received`, `shift`, `pause`,

@@ -1,51 +1,18 @@
 //! Milestones through the API (SPEC §6, §10): staff record events, anyone
 //! who may see the contract reads the outcomes the core's fold gives as of
 //! the server's now, clients may not write, bad events are refused naming
-//! the field, and an overdue invoice's pause stops every milestone.
+//! the field, and an overdue invoice's pause stops every milestone. The
+//! contract is `accord_store::testing::milestone_contract`: an every-day
+//! calendar, so business days are days.
 
 use accord_server::{ManualTime, Settings};
-use accord_store::testing::TestDb;
+use accord_store::testing::{TestDb, milestone_contract};
 use accord_store::{ClientId, Role};
 use jiff::Timestamp;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{CONTRACT, TestApp, json_of, problem};
-
-/// The test contract (an every-day UTC calendar, so business days are
-/// days) with two milestones: `go-live` due 31 March, whose sample export
-/// is due 13 February, and `handover` due 30 April with nothing owed.
-pub(crate) fn contract(id: &str) -> String {
-    format!(
-        r#"{}
-[contacts.client]
-data_owner = {{ name = "Mia", email = "mia@client.example" }}
-
-[pauses]
-reasons = ["data_dependency", "pending_payment"]
-
-[[milestones]]
-id = "go-live"
-name = "Go-live"
-due = 2026-03-31
-calendar = "always"
-
-[[milestones.deliverables]]
-id = "export"
-what = "Sample data export"
-owner = "client.data_owner"
-due = 2026-02-13
-reason = "data_dependency"
-
-[[milestones]]
-id = "handover"
-name = "Handover"
-due = 2026-04-30
-calendar = "always"
-"#,
-        CONTRACT.replace("CONTRACT_ID", id)
-    )
-}
+use crate::helpers::{TestApp, json_of, problem};
 
 fn t(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -72,7 +39,12 @@ impl Env {
             .unwrap();
         app.store
             .contracts()
-            .put_version(&client, "acme.toml", &contract("acme"), Timestamp::now())
+            .put_version(
+                &client,
+                "acme.toml",
+                &milestone_contract("acme"),
+                Timestamp::now(),
+            )
             .await
             .unwrap();
         let staff = app.token(Role::Agent, None, "agent@provider.test").await;

@@ -994,7 +994,7 @@ async fn actions_in_one_second_apply_in_the_order_they_were_taken_postgres() {
 }
 
 /// The milestones page, the dashboard and the portal over one contract
-/// with milestones (see `milestones::contract`), at the system's now (after
+/// with milestones (see `accord_store::testing::milestone_contract`), at the system's now (after
 /// every date in it): go-live's export was never received.
 async fn staff_record_milestones_on_the_page_and_the_client_sees_what_it_owes(app: &TestApp) {
     user(app, "agent@provider.test", Role::Agent, None).await;
@@ -1007,7 +1007,12 @@ async fn staff_record_milestones_on_the_page_and_the_client_sees_what_it_owes(ap
         .unwrap();
     app.store
         .contracts()
-        .put_version(&acme, "m.toml", &crate::milestones::contract("acme"), now)
+        .put_version(
+            &acme,
+            "m.toml",
+            &accord_store::testing::milestone_contract("acme"),
+            now,
+        )
         .await
         .unwrap();
     user(app, "lena@acme.test", Role::Client, Some(acme)).await;

@@ -5,35 +5,9 @@ use accord_core::milestone::{MilestoneEvent, MilestoneState, evaluate};
 use accord_store::{ClientId, Error, MilestonesAppended, Store, Tenant};
 use jiff::Timestamp;
 
+use accord_store::testing::milestone_contract;
+
 use crate::harness::{TestDb, both};
-
-/// The test contract with contacts, pause reasons and one milestone due
-/// Tuesday 31 March whose sample export is due Friday 13 February.
-fn contract(id: &str) -> String {
-    format!(
-        r#"{}
-[contacts.client]
-data_owner = {{ name = "Mia", email = "mia@client.example" }}
-
-[pauses]
-reasons = ["data_dependency", "pending_payment"]
-
-[[milestones]]
-id = "go-live"
-name = "Go-live"
-due = 2026-03-31
-calendar = "always"
-
-[[milestones.deliverables]]
-id = "export"
-what = "Sample data export"
-owner = "client.data_owner"
-due = 2026-02-13
-reason = "data_dependency"
-"#,
-        accord_store::testing::CONTRACT.replace("CONTRACT_ID", id)
-    )
-}
 
 fn now() -> Timestamp {
     "2026-03-02T12:00:00Z".parse().unwrap()
@@ -60,7 +34,7 @@ async fn client(store: &Store, name: &str, contract_id: &str) -> ClientId {
         .put_version(
             &client,
             "m.contract.toml",
-            &contract(contract_id),
+            &milestone_contract(contract_id),
             crate::t0(),
         )
         .await
