@@ -122,6 +122,11 @@ pub async fn append(
         .milestones()
         .append(author.tenant, contract_id, events, now)
         .await?;
+    if done.appended > 0 {
+        // The store set the contract's `milestone.change` job due now: the
+        // notices of what the events changed go out through the outbox.
+        state.wake_scheduler.notify_one();
+    }
     Ok(done)
 }
 

@@ -14,3 +14,14 @@ CREATE TABLE milestone_events (
     UNIQUE (contract_id, milestone, event_key)
 );
 CREATE INDEX milestone_events_contract ON milestone_events (contract_id, seq);
+
+-- What has been said about each milestone, once: a notice key such as
+-- `deliverable_overdue:export`, `overdue:2026-04-07` or `shifted:2026-04-07`.
+-- The `milestone.change` job inserts one before it writes the outbox rows.
+CREATE TABLE milestone_notices (
+    contract_id  TEXT NOT NULL,
+    milestone    TEXT NOT NULL,
+    notice       TEXT NOT NULL,
+    notified_at  BIGINT NOT NULL,
+    PRIMARY KEY (contract_id, milestone, notice)
+);

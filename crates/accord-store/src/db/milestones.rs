@@ -1,15 +1,20 @@
 //! Milestone event logs (SPEC §6, §10): one row per event, its SPEC §10 JSON
 //! in `event`, keyed per (contract, milestone) for idempotency. A batch is
 //! checked with the core's fold against the contract's latest version
-//! before it is written. Compiled once per backend (see `db/mod.rs`).
+//! before it is written. Each contract has one `milestone.change` job, due
+//! at the earliest instant one of its milestones changes without a new
+//! event (and at once after a write); it writes the notices of what changed
+//! to the outbox, each once (`milestone_notices`). Compiled once per
+//! backend (see `db/mod.rs`).
 
 use std::collections::HashMap;
 
-use accord_core::milestone::{MilestoneEvent, evaluate};
+use accord_core::contract::Contract;
+use accord_core::milestone::{MilestoneEvent, MilestoneOutcome, MilestoneState, evaluate};
 use jiff::Timestamp;
 use sqlx::{Pool, Row};
 
-use super::{Db, begin_write, parsed};
+use super::{Db, Message, Subscriber, begin_write, enqueue, parsed, set_job, subscribers};
 use crate::auth::sha256_hex;
 use crate::db::{FUTURE_SKEW_MS, VersionCache, ms, to_u32};
 use crate::ids::ClientId;
@@ -160,6 +165,8 @@ pub(crate) async fn append_milestone_events(
         .execute(&mut *tx)
         .await?;
     }
+    // The job looks at once at what the new events changed.
+    set_job(&mut tx, MILESTONE_CHANGE, contract_id, Some(ms(now))).await?;
     tx.commit().await?;
     done.appended = fresh.len();
     Ok(done)
@@ -182,4 +189,148 @@ pub(crate) async fn milestone_events(
         .into_iter()
         .map(|(_, e)| e)
         .collect())
+}
+
+/// A contract's milestones changing without a new event (subject: the
+/// contract id).
+pub(crate) const MILESTONE_CHANGE: &str = "milestone.change";
+
+/// Something to tell about one milestone, once per key.
+struct Notice {
+    topic: &'static str,
+    key: String,
+    /// The deliverable it is about, for `milestone.deliverable_overdue`.
+    deliverable: Option<usize>,
+}
+
+/// What a milestone's outcome calls for: each overdue deliverable (to its
+/// owner), an adjusted date away from the baseline (each new date once, to
+/// the provider), the milestone overdue (once per adjusted date, to the
+/// provider).
+fn notices(m: &MilestoneOutcome) -> Vec<Notice> {
+    let mut out: Vec<Notice> = m
+        .deliverables
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.overdue)
+        .map(|(i, d)| Notice {
+            topic: "milestone.deliverable_overdue",
+            key: format!("deliverable_overdue:{}", d.name),
+            deliverable: Some(i),
+        })
+        .collect();
+    if m.adjusted_due != m.baseline_due && m.completed.is_none() {
+        out.push(Notice {
+            topic: "milestone.shifted",
+            key: format!("shifted:{}", m.adjusted_due),
+            deliverable: None,
+        });
+    }
+    if m.state == MilestoneState::Overdue {
+        out.push(Notice {
+            topic: "milestone.overdue",
+            key: format!("overdue:{}", m.adjusted_due),
+            deliverable: None,
+        });
+    }
+    out
+}
+
+/// The provider's contacts, as (name, address), each address once.
+fn provider_contacts(contract: &Contract) -> Vec<(String, String)> {
+    let mut by_address = std::collections::BTreeMap::new();
+    for c in contract.contacts().provider.values() {
+        by_address
+            .entry(c.email.to_lowercase())
+            .or_insert_with(|| (c.name.clone(), c.email.clone()));
+    }
+    by_address.into_values().collect()
+}
+
+/// Runs a contract's `milestone.change` job at `now`: evaluates its
+/// milestones with the core's fold, writes each notice not yet written to
+/// the outbox, and sets the job to the earliest `next_change_at` (removes it
+/// when nothing will change). Answers how many notices it wrote.
+pub(crate) async fn run_milestone_job(
+    conn: &mut Conn,
+    cache: &VersionCache,
+    contract_id: &str,
+    now: Timestamp,
+    webhooks: &mut Option<Vec<Subscriber>>,
+) -> Result<usize> {
+    let Some((version, client)) = latest_version(conn, &Tenant::Provider, contract_id).await?
+    else {
+        set_job(conn, MILESTONE_CHANGE, contract_id, None).await?;
+        return Ok(0);
+    };
+    let parsed = parsed(conn, cache, contract_id, version).await?;
+    let contract = &parsed.contract;
+    let events: Vec<MilestoneEvent> = load(conn, &Tenant::Provider, contract_id)
+        .await?
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    let outcomes = evaluate(contract, &events, now)
+        .map_err(|e| Error::Internal(format!("milestones of `{contract_id}`: {e}")))?;
+    let mut written = 0;
+    for m in &outcomes {
+        for n in notices(m) {
+            let inserted = sqlx::query(
+                "INSERT INTO milestone_notices (contract_id, milestone, notice, notified_at)
+                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            )
+            .bind(contract_id)
+            .bind(m.milestone.as_str())
+            .bind(n.key.as_str())
+            .bind(ms(now))
+            .execute(&mut *conn)
+            .await?;
+            if inserted.rows_affected() != 1 {
+                continue;
+            }
+            let deliverable = n.deliverable.and_then(|i| m.deliverables.get(i));
+            let contacts = match deliverable {
+                Some(d) => contract
+                    .contacts()
+                    .get(&d.owner)
+                    .map(|c| vec![(c.name.clone(), c.email.clone())])
+                    .unwrap_or_default(),
+                None => provider_contacts(contract),
+            };
+            let payload = serde_json::json!({
+                "contract": {"id": contract_id, "version": version},
+                "client": {"id": client.as_str()},
+                "milestone": {
+                    "id": m.milestone, "name": m.name,
+                    "baseline_due": m.baseline_due.to_string(),
+                    "adjusted_due": m.adjusted_due.to_string(),
+                    "client_delay_days": m.client_delay_days,
+                    "shift_days": m.shift_days,
+                    "state": m.state.as_str(),
+                },
+                "deliverable": deliverable.map(|d| serde_json::json!({
+                    "name": d.name, "what": d.what, "owner": d.owner.to_string(),
+                    "due": d.due.to_string(), "days_late": d.days_late,
+                })),
+                "at": accord_core::instant::format(now),
+            })
+            .to_string();
+            let hooks = match webhooks {
+                Some(h) => h,
+                None => webhooks.insert(subscribers(conn).await?),
+            };
+            let subject = format!("{contract_id}/{}", m.milestone);
+            let message = Message {
+                topic: n.topic,
+                subject: &subject,
+                client: &client,
+                payload: &payload,
+            };
+            enqueue(conn, &message, hooks, &contacts, now).await?;
+            written += 1;
+        }
+    }
+    let next = outcomes.iter().filter_map(|m| m.next_change_at).min();
+    set_job(conn, MILESTONE_CHANGE, contract_id, next.map(ms)).await?;
+    Ok(written)
 }

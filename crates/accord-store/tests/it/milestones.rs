@@ -2,7 +2,7 @@
 //! idempotently, read back for the core's fold, and per tenant.
 
 use accord_core::milestone::{MilestoneEvent, MilestoneState, evaluate};
-use accord_store::{ClientId, Error, MilestonesAppended, Store, Tenant};
+use accord_store::{ClientId, Error, MilestonesAppended, NotificationTarget, Store, Tenant};
 use jiff::Timestamp;
 
 use accord_store::testing::milestone_contract;
@@ -205,4 +205,73 @@ async fn another_clients_contract_is_not_found(db: &TestDb) {
     assert!(m.events(&as_acme, "acme").await.unwrap().is_empty());
     let as_globex = Tenant::Client(globex);
     assert_eq!(m.events(&as_globex, "globex").await.unwrap(), batch);
+}
+
+/// The outbox's notifications due at `t`, as (topic, address) sorted.
+async fn sent(s: &Store, t: &str) -> Vec<(String, String)> {
+    let t: Timestamp = t.parse().unwrap();
+    let lease = t + jiff::SignedDuration::from_mins(1);
+    let mut out: Vec<(String, String)> = s
+        .outbox()
+        .claim(t, lease, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| {
+            let to = match n.target {
+                NotificationTarget::Email { address, .. } => address,
+                NotificationTarget::Webhook { url, .. } => url,
+            };
+            (n.topic, to)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+both!(each_milestone_change_is_notified_once_to_whom_it_concerns);
+async fn each_milestone_change_is_notified_once_to_whom_it_concerns(db: &TestDb) {
+    let s = &db.store;
+    client(s, "Acme", "acme").await;
+    // 2 March: go-live's export (due 13 February) is overdue; the pause
+    // makes handover wait. The write schedules the contract's job now.
+    let pause = ev(
+        r#"{"milestone":"handover","kind":"paused","reason":"pending_payment","at":"2026-02-27T09:00:00Z","id":"p1"}"#,
+    );
+    s.milestones()
+        .append(&Tenant::Provider, "acme", &[pause], now())
+        .await
+        .unwrap();
+    let fired = s.schedule().claim_due(now(), 10).await.unwrap();
+    assert_eq!(fired.jobs, 1);
+    // The owner hears of the export; the provider (no provider contacts in
+    // this contract) of nothing, but both adjusted dates have moved: the
+    // notices are recorded all the same.
+    assert_eq!(
+        sent(s, "2026-03-02T12:00:00Z").await,
+        vec![(
+            "milestone.deliverable_overdue".to_string(),
+            "mia@client.example".to_string()
+        )]
+    );
+    assert_eq!(fired.milestone_notices, 3);
+    // Claimed again at once: nothing new to say.
+    let again = s.schedule().claim_due(now(), 10).await.unwrap();
+    assert_eq!(again.milestone_notices, 0);
+    // The job waits for the next change: tomorrow's midnight, when the
+    // growing delays move the dates again.
+    let next = s.schedule().next_due_at().await.unwrap().unwrap();
+    assert_eq!(next, "2026-03-03T00:00:00Z".parse::<Timestamp>().unwrap());
+    let later = s.schedule().claim_due(next, 10).await.unwrap();
+    // Two more moves (one per milestone), the export not again.
+    assert_eq!(later.milestone_notices, 2);
+    // The outbox holds still just the one message (due again: its first
+    // attempt was never recorded).
+    assert_eq!(
+        sent(s, "2026-03-03T00:00:00Z").await,
+        vec![(
+            "milestone.deliverable_overdue".to_string(),
+            "mia@client.example".to_string()
+        )]
+    );
 }
