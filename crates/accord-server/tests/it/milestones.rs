@@ -268,3 +268,53 @@ async fn an_overdue_invoice_pauses_every_milestone_until_it_is_paid(env: &Env) {
     assert_eq!(go_live["adjusted_due"], "2026-04-20");
     assert_eq!(go_live["state"], "waiting_on_client");
 }
+
+on_both!(what_a_write_changes_reaches_subscribed_webhooks);
+async fn what_a_write_changes_reaches_subscribed_webhooks(env: &Env) {
+    let hook = crate::receivers::WebhookReceiver::start().await;
+    let admin = env
+        .app
+        .token(Role::Admin, None, "admin@provider.test")
+        .await;
+    let res = env
+        .app
+        .post_json(
+            &admin,
+            "/api/v1/webhooks",
+            &json!({"url": hook.url, "events": "all", "description": "milestones"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    // 2 March: go-live's export has been overdue since 14 February; the
+    // pause moves handover (and the export's delay moves go-live).
+    let pause = json!({"milestone": "handover", "kind": "paused", "reason": "pending_payment",
+                       "at": "2026-02-27T09:00:00Z", "id": "p1"});
+    let res = env.post(&env.staff, "/events", &pause).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let got = hook.wait_for(3).await;
+    let mut events: Vec<(String, String)> = got
+        .iter()
+        .map(|h| {
+            (
+                h.json["event"].as_str().unwrap().to_string(),
+                h.json["milestone"]["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    events.sort();
+    assert_eq!(
+        events,
+        [
+            ("milestone.deliverable_overdue", "go-live"),
+            ("milestone.shifted", "go-live"),
+            ("milestone.shifted", "handover"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    let overdue = got
+        .iter()
+        .find(|h| h.json["event"] == "milestone.deliverable_overdue")
+        .unwrap();
+    assert_eq!(overdue.json["deliverable"]["name"], "export");
+    assert_eq!(overdue.json["deliverable"]["owner"], "client.data_owner");
+}

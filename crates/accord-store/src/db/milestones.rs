@@ -9,12 +9,13 @@
 
 use std::collections::HashMap;
 
-use accord_core::contract::Contract;
 use accord_core::milestone::{MilestoneEvent, MilestoneOutcome, MilestoneState, evaluate};
 use jiff::Timestamp;
 use sqlx::{Pool, Row};
 
-use super::{Db, Message, Subscriber, begin_write, enqueue, parsed, set_job, subscribers};
+use super::{
+    Db, Message, Subscriber, begin_write, enqueue, parsed, set_job, subscribers, unique_addresses,
+};
 use crate::auth::sha256_hex;
 use crate::db::{FUTURE_SKEW_MS, VersionCache, ms, to_u32};
 use crate::ids::ClientId;
@@ -236,17 +237,6 @@ fn notices(m: &MilestoneOutcome) -> Vec<Notice> {
     out
 }
 
-/// The provider's contacts, as (name, address), each address once.
-fn provider_contacts(contract: &Contract) -> Vec<(String, String)> {
-    let mut by_address = std::collections::BTreeMap::new();
-    for c in contract.contacts().provider.values() {
-        by_address
-            .entry(c.email.to_lowercase())
-            .or_insert_with(|| (c.name.clone(), c.email.clone()));
-    }
-    by_address.into_values().collect()
-}
-
 /// Runs a contract's `milestone.change` job at `now`: evaluates its
 /// milestones with the core's fold, writes each notice not yet written to
 /// the outbox, and sets the job to the earliest `next_change_at` (removes it
@@ -295,7 +285,7 @@ pub(crate) async fn run_milestone_job(
                     .get(&d.owner)
                     .map(|c| vec![(c.name.clone(), c.email.clone())])
                     .unwrap_or_default(),
-                None => provider_contacts(contract),
+                None => unique_addresses(contract.contacts().provider.values()),
             };
             let payload = serde_json::json!({
                 "contract": {"id": contract_id, "version": version},
