@@ -275,6 +275,10 @@ impl From<accord_store::Error> for ApiError {
                 detail: e.to_string(),
                 place: Place::default(),
             },
+            E::Milestones(e) => ApiError::Unprocessable {
+                place: e.field().map(Place::field).unwrap_or_default(),
+                detail: e.to_string(),
+            },
             E::Amendment(e) => ApiError::Unprocessable {
                 detail: e.to_string(),
                 place: Place::field(e.key()),

@@ -74,6 +74,11 @@ pub enum Error {
     /// contract does not allow, ...); the batch was not written.
     #[error(transparent)]
     Events(#[from] ClockError),
+    /// Milestone events the core's fold refuses against the contract
+    /// (unknown milestone or deliverable, a pause reason it does not allow);
+    /// the batch was not written.
+    #[error(transparent)]
+    Milestones(#[from] accord_core::milestone::MilestoneError),
     /// A contract text cannot amend the current version (another id, a
     /// version or effective date not after it); nothing was written.
     #[error(transparent)]

@@ -11,6 +11,7 @@
 //! | [`Store::sessions`] | browser sessions |
 //! | [`Store::contracts`] | contract versions and amendments |
 //! | [`Store::tickets`] | tickets, their event logs and derived clocks |
+//! | [`Store::milestones`] | milestone event logs, by contract |
 //! | [`Store::schedule`] | due work, claimed exactly once (threshold crossings, ...) |
 //! | [`Store::outbox`] | what must be sent: webhooks, notifications, delivery attempts |
 //!
@@ -35,6 +36,7 @@ mod contracts;
 mod db;
 mod error;
 mod ids;
+mod milestones;
 mod model;
 mod outbox;
 mod schedule;
@@ -59,6 +61,7 @@ pub use error::{Error, Result};
 pub use ids::{
     BadId, ClientId, NotificationId, OrgId, Tenant, TicketId, TokenId, UserId, WebhookId,
 };
+pub use milestones::Milestones;
 pub use model::*;
 pub use outbox::Outbox;
 pub use schedule::Schedule;

@@ -37,6 +37,42 @@ first_response = "8h"
 resolution = "40h"
 "#;
 
+/// [`CONTRACT`] with id `id`, client contacts, pause reasons and two
+/// milestones on its every-day UTC calendar: `go-live` due 31 March 2026,
+/// whose sample export (`export`, owed by `client.data_owner`) is due 13
+/// February, and `handover` due 30 April with nothing owed.
+pub fn milestone_contract(id: &str) -> String {
+    format!(
+        r#"{}
+[contacts.client]
+data_owner = {{ name = "Mia", email = "mia@client.example" }}
+
+[pauses]
+reasons = ["data_dependency", "pending_payment"]
+
+[[milestones]]
+id = "go-live"
+name = "Go-live"
+due = 2026-03-31
+calendar = "always"
+
+[[milestones.deliverables]]
+id = "export"
+what = "Sample data export"
+owner = "client.data_owner"
+due = 2026-02-13
+reason = "data_dependency"
+
+[[milestones]]
+id = "handover"
+name = "Handover"
+due = 2026-04-30
+calendar = "always"
+"#,
+        CONTRACT.replace("CONTRACT_ID", id)
+    )
+}
+
 const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);

@@ -3,11 +3,14 @@
 //! and a few hundred tickets with realistic event histories over the last 90
 //! days, so a newcomer sees a living system in one command. The histories
 //! come from a fixed-seed generator: every demo looks the same relative to
-//! its start.
+//! its start. The example contracts' milestones get fixed histories (late
+//! deliverables, a `pending_payment` pause, shifts agreed), so the delay
+//! ledger is at work too.
 
 use std::fmt::Write as _;
 
 use accord_core::clock::{EventKind, TicketEvent};
+use accord_core::milestone::MilestoneEvent;
 use accord_store::{ClientId, NewTicket, NewUser, OrgKind, Role, Store, Tenant, random_password};
 use anyhow::Context;
 use jiff::tz::TimeZone;
@@ -21,6 +24,22 @@ const HOSTING: &str = include_str!("../../../../examples/hosting-24x7.contract.t
 const US_FEDERAL: &str = include_str!("../../../../examples/holidays/us-federal.ics");
 const US_FEDERAL_NAME: &str = "holidays/us-federal.ics";
 
+/// Acme's milestone history, the example file: a sample export three
+/// business days late, a `pending_payment` pause, a shift agreed for a
+/// change request, completion and acceptance.
+const ACME_MILESTONES: &str = include_str!("../../../../examples/acme.milestones.jsonl");
+
+/// Harbour Bakery's milestone history: brand assets late and the design
+/// approved late; copy late and the menu still owed; launch shifted by
+/// agreement and paused while an invoice is unpaid.
+const HARBOUR_MILESTONES: &str = r#"{"milestone": "design", "kind": "deliverable_received", "deliverable": "1", "at": "2026-03-19T11:00:00Z", "id": "h-1", "by": "owner@harbour.example", "note": "Logo files and 40 photos, four business days late"}
+{"milestone": "design", "kind": "deliverable_received", "deliverable": "2", "at": "2026-04-14T16:00:00+01:00", "id": "h-2", "by": "owner@harbour.example", "note": "Concept B chosen, with changes to the header"}
+{"milestone": "design", "kind": "completed", "at": "2026-04-22T15:00:00+01:00", "id": "h-3", "by": "designer@studio.example"}
+{"milestone": "content", "kind": "deliverable_received", "deliverable": "1", "at": "2026-05-20T10:00:00+01:00", "id": "h-4", "by": "editor@harbour.example", "note": "Copy for 9 of 9 pages"}
+{"milestone": "launch", "kind": "shifted", "days": 5, "reason": "Launch with the summer menu, agreed in the call of 2 June", "at": "2026-06-02T12:00:00+01:00", "id": "h-5", "by": "pm@studio.example"}
+{"milestone": "launch", "kind": "paused", "reason": "pending_payment", "at": "2026-06-15T09:00:00+01:00", "id": "h-6", "by": "accounts@studio.example", "note": "Invoice HB-3 (content milestone) is 14 days overdue"}
+"#;
+
 /// One demo client: its name, contract text and file name, its priorities
 /// (most urgent first) and a pause reason its contract allows.
 struct DemoClient {
@@ -31,6 +50,8 @@ struct DemoClient {
     priorities: &'static [&'static str],
     pause_reason: &'static str,
     user: &'static str,
+    /// Its milestone events (JSON Lines, SPEC §10).
+    milestones: &'static str,
 }
 
 fn clients() -> [DemoClient; 3] {
@@ -43,6 +64,7 @@ fn clients() -> [DemoClient; 3] {
             priorities: &["critical", "high", "normal", "normal", "normal"],
             pause_reason: "client_communication",
             user: "lena@acme.example",
+            milestones: ACME_MILESTONES,
         },
         DemoClient {
             name: "Harbour Bakery Ltd",
@@ -52,6 +74,7 @@ fn clients() -> [DemoClient; 3] {
             priorities: &["site_down", "normal", "normal"],
             pause_reason: "approval",
             user: "sam@harbour.example",
+            milestones: HARBOUR_MILESTONES,
         },
         DemoClient {
             name: "Northwind Retail Inc.",
@@ -61,6 +84,7 @@ fn clients() -> [DemoClient; 3] {
             priorities: &["outage", "degraded", "request", "request"],
             pause_reason: "approval",
             user: "carla@northwind.example",
+            milestones: "",
         },
     ]
 }
@@ -204,6 +228,7 @@ pub async fn seed(store: &Store, tickets: u32) -> anyhow::Result<String> {
     }
     let clients = clients();
     let mut ids: Vec<ClientId> = Vec::new();
+    let mut milestone_events = 0;
     for c in &clients {
         let id = store.accounts().create_client(c.name, now).await?;
         let files = accord_store::ContractFiles::from([(
@@ -223,6 +248,22 @@ pub async fn seed(store: &Store, tickets: u32) -> anyhow::Result<String> {
             password: None,
         };
         credentials(store, &mut out, user, now).await?;
+        // Milestone events dated before now (a demo seeded before they
+        // happened shows the history so far).
+        let events: Vec<MilestoneEvent> = MilestoneEvent::parse_json_lines(c.milestones)
+            .map_err(|e| anyhow::anyhow!("demo milestones of {}: {e}", c.file))?
+            .into_iter()
+            .map(|(_, e)| e)
+            .filter(|e| e.at <= now)
+            .collect();
+        if !events.is_empty() {
+            milestone_events += store
+                .milestones()
+                .append(&Tenant::Provider, c.contract_id, &events, now)
+                .await
+                .with_context(|| format!("demo milestones of {}", c.file))?
+                .appended;
+        }
         ids.push(id);
     }
     // Each client's tickets open only inside its contract's dates (UTC
@@ -279,7 +320,7 @@ pub async fn seed(store: &Store, tickets: u32) -> anyhow::Result<String> {
     let _ = writeln!(
         out,
         "demo: 1 provider, {} clients, {opened} tickets with {events_n} further events over the last 90 days, \
-         each inside its contract's dates",
+         each inside its contract's dates; {milestone_events} milestone events",
         clients.len()
     );
     Ok(out)

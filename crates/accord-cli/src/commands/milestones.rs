@@ -13,10 +13,10 @@ use std::process::ExitCode;
 
 use accord_core::instant;
 use accord_core::milestone::{Cause, MilestoneEvent, MilestoneOutcome, evaluate};
+use accord_server::api::v1::milestones::MilestoneDto;
 use anyhow::{Context, anyhow};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use serde::Serialize;
 
 use super::calendar::parse_instant;
 use super::load_contract;
@@ -47,7 +47,8 @@ pub fn run(args: MilestonesArgs) -> anyhow::Result<ExitCode> {
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
         Format::Json => {
-            let json: Vec<Json<'_>> = outcomes.iter().map(Json::from).collect();
+            // The API's shape (GET /api/v1/contracts/{id}/milestones), one for both.
+            let json: Vec<MilestoneDto> = outcomes.iter().map(MilestoneDto::from).collect();
             serde_json::to_writer_pretty(&mut out, &json)?;
             writeln!(out)?;
         }
@@ -67,128 +68,8 @@ fn read_events(path: &Path) -> io::Result<String> {
     }
 }
 
-/// One milestone in the JSON output.
-#[derive(Debug, Serialize)]
-struct Json<'a> {
-    milestone: &'a str,
-    name: &'a str,
-    calendar: &'a str,
-    baseline_due: String,
-    adjusted_due: String,
-    client_delay_days: i64,
-    shift_days: i64,
-    state: &'static str,
-    completed: Option<String>,
-    accepted: Option<String>,
-    today: String,
-    deliverables: Vec<DeliverableJson<'a>>,
-    pauses: Vec<PauseJson<'a>>,
-    ledger: Vec<EntryJson<'a>>,
-    next_change_at: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct DeliverableJson<'a> {
-    name: &'a str,
-    what: &'a str,
-    owner: String,
-    due: String,
-    received: Option<String>,
-    days_late: i64,
-    overdue: bool,
-    reason: &'a str,
-}
-
-#[derive(Debug, Serialize)]
-struct PauseJson<'a> {
-    reason: &'a str,
-    from: String,
-    to: Option<String>,
-    days: i64,
-    by: Option<&'a str>,
-    note: Option<&'a str>,
-}
-
-#[derive(Debug, Serialize)]
-struct EntryJson<'a> {
-    on: String,
-    through: String,
-    cause: &'static str,
-    deliverable: Option<&'a str>,
-    reason: &'a str,
-    days: i64,
-    from: String,
-    to: String,
-    by: Option<&'a str>,
-    note: Option<&'a str>,
-}
-
 fn day(d: Date) -> String {
     d.to_string()
-}
-
-impl<'a> From<&'a MilestoneOutcome> for Json<'a> {
-    fn from(m: &'a MilestoneOutcome) -> Self {
-        Json {
-            milestone: &m.milestone,
-            name: &m.name,
-            calendar: &m.calendar,
-            baseline_due: day(m.baseline_due),
-            adjusted_due: day(m.adjusted_due),
-            client_delay_days: m.client_delay_days,
-            shift_days: m.shift_days,
-            state: m.state.as_str(),
-            completed: m.completed.map(day),
-            accepted: m.accepted.map(day),
-            today: day(m.today),
-            deliverables: m
-                .deliverables
-                .iter()
-                .map(|d| DeliverableJson {
-                    name: &d.name,
-                    what: &d.what,
-                    owner: d.owner.to_string(),
-                    due: day(d.due),
-                    received: d.received.map(day),
-                    days_late: d.days_late,
-                    overdue: d.overdue,
-                    reason: &d.reason,
-                })
-                .collect(),
-            pauses: m
-                .pauses
-                .iter()
-                .map(|p| PauseJson {
-                    reason: &p.reason,
-                    from: day(p.from),
-                    to: p.to.map(day),
-                    days: p.days,
-                    by: p.by.as_deref(),
-                    note: p.note.as_deref(),
-                })
-                .collect(),
-            ledger: m
-                .ledger
-                .iter()
-                .map(|e| EntryJson {
-                    on: day(e.on),
-                    through: day(e.through),
-                    cause: e.cause.kind(),
-                    deliverable: match &e.cause {
-                        Cause::Deliverable { name, .. } => Some(name),
-                        _ => None,
-                    },
-                    reason: e.cause.reason(),
-                    days: e.days,
-                    from: day(e.from),
-                    to: day(e.to),
-                    by: e.by.as_deref(),
-                    note: e.note.as_deref(),
-                })
-                .collect(),
-            next_change_at: m.next_change_at.map(instant::format),
-        }
-    }
 }
 
 /// The milestones as an aligned table, then each one's ledger.

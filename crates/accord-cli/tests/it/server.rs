@@ -189,6 +189,43 @@ fn serve_demo_seeds_clients_whose_tokens_see_only_their_own_tickets() {
         seen += items.len();
     }
     assert_eq!(seen, 400, "the three clients' tickets partition the demo");
+
+    // The example contracts' milestones have their histories.
+    let milestones = |contract: &str| {
+        let r = http_get(
+            &addr,
+            &format!("/api/v1/contracts/{contract}/milestones"),
+            Some(&tokens[0].1),
+        );
+        assert!(r.starts_with("HTTP/1.1 200"), "{r}");
+        serde_json::from_str::<serde_json::Value>(r.split("\r\n\r\n").nth(1).unwrap()).unwrap()
+    };
+    let acme = milestones("acme-2026");
+    let causes: Vec<&str> = acme[0]["ledger"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["cause"].as_str().unwrap())
+        .collect();
+    assert_eq!(acme[0]["milestone"], "pipeline-live");
+    for cause in ["deliverable", "pause", "shift"] {
+        assert!(causes.contains(&cause), "{cause} missing from {}", acme[0]);
+    }
+    assert_eq!(acme[0]["accepted"], "2026-04-15");
+    let harbour = milestones("harbour-bakery-site-2026");
+    let launch = harbour
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["milestone"] == "launch")
+        .unwrap();
+    assert_eq!(launch["shift_days"], 5);
+    assert_eq!(launch["pauses"][0]["reason"], "pending_payment");
+    assert_eq!(launch["pauses"][0]["to"], serde_json::Value::Null);
+    assert!(
+        harbour[0]["deliverables"][0]["days_late"].as_i64().unwrap() > 0,
+        "{harbour}"
+    );
     Command::new("kill")
         .arg("-TERM")
         .arg(server.id().to_string())

@@ -72,6 +72,29 @@ pub enum MilestoneError {
 }
 
 impl MilestoneError {
+    /// The event field at fault, as the interchange format names it, if the
+    /// error is about one.
+    ///
+    /// ```
+    /// use accord_core::milestone::{MilestoneEvent, evaluate};
+    /// # use accord_core::{contract::Contract, diagnostic::SourceFile};
+    /// # let text = "id = \"c\"\nclient = \"C\"\neffective_from = 2026-01-01\n[calendars.c]\ntimezone = \"UTC\"\nevery_day = [\"00:00-24:00\"]\n[priorities.p]\ncalendar = \"c\"\nresolution = \"1h\"\n";
+    /// # let contract = Contract::parse(&SourceFile::new("c.toml", text), &mut |_| unreachable!()).unwrap();
+    /// let e = MilestoneEvent::from_json_line(r#"{"milestone":"m","kind":"completed","at":"2026-03-02T10:00:00Z"}"#)?;
+    /// let err = evaluate(&contract, &[e], "2026-03-03T00:00:00Z".parse()?).unwrap_err();
+    /// assert_eq!(err.field(), Some("milestone"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            MilestoneError::UnknownMilestone { .. } => Some("milestone"),
+            MilestoneError::UnknownDeliverable { .. } => Some("deliverable"),
+            MilestoneError::PauseReasonNotAllowed { .. } => Some("reason"),
+            MilestoneError::ConflictingId { .. } => Some("id"),
+            MilestoneError::NoBusinessDay { .. } => None,
+        }
+    }
+
     /// The event the error is about, if it is about one.
     pub fn event(&self) -> Option<&EventRef> {
         match self {

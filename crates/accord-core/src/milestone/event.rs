@@ -289,6 +289,49 @@ impl Fields {
 }
 
 impl MilestoneEvent {
+    /// The event as a SPEC §10 JSON object, the inverse of
+    /// [`from_json_line`](Self::from_json_line): absent fields are left out,
+    /// the instant is RFC 3339 UTC, and members come in a fixed (sorted)
+    /// order, so equal events give equal text.
+    ///
+    /// ```
+    /// use accord_core::milestone::MilestoneEvent;
+    /// let line = r#"{"milestone":"m","kind":"shifted","days":-2,"reason":"agreed","at":"2026-02-20T10:00:00+01:00"}"#;
+    /// let e = MilestoneEvent::from_json_line(line)?;
+    /// let json = e.to_json();
+    /// assert_eq!(json["at"], "2026-02-20T09:00:00Z");
+    /// assert_eq!(MilestoneEvent::from_json_line(&json.to_string())?, e);
+    /// # Ok::<(), accord_core::clock::EventError>(())
+    /// ```
+    pub fn to_json(&self) -> Value {
+        let mut m = serde_json::Map::new();
+        let text = |s: &str| Value::String(s.to_string());
+        m.insert("milestone".into(), text(&self.milestone));
+        m.insert("kind".into(), text(self.kind.as_str()));
+        m.insert("at".into(), Value::String(crate::instant::format(self.at)));
+        match &self.kind {
+            MilestoneEventKind::DeliverableReceived { deliverable } => {
+                m.insert("deliverable".into(), text(deliverable));
+            }
+            MilestoneEventKind::Paused { reason } => {
+                m.insert("reason".into(), text(reason));
+            }
+            MilestoneEventKind::Shifted { days, reason } => {
+                m.insert("days".into(), Value::from(*days));
+                m.insert("reason".into(), text(reason));
+            }
+            MilestoneEventKind::Resumed
+            | MilestoneEventKind::Completed
+            | MilestoneEventKind::Accepted => {}
+        }
+        for (field, value) in [("id", &self.id), ("by", &self.by), ("note", &self.note)] {
+            if let Some(v) = value {
+                m.insert(field.into(), text(v));
+            }
+        }
+        Value::Object(m)
+    }
+
     /// Parses one JSON Lines line: a JSON object with the fields of SPEC §10.
     pub fn from_json_line(line: &str) -> Result<MilestoneEvent, EventError> {
         let Members(members) = serde_json::from_str(line).map_err(|e| EventError {

@@ -153,6 +153,27 @@ pub fn evaluate(
     Ok(out)
 }
 
+/// The business days of the milestone's calendar left until its adjusted
+/// due date: those in `(today, adjusted_due]` (0 when it is today or past).
+/// `None` if the contract has no such calendar (an outcome of another
+/// contract).
+///
+/// ```
+/// # use accord_core::contract::Contract;
+/// # use accord_core::diagnostic::SourceFile;
+/// # use accord_core::milestone::{evaluate, business_days_left};
+/// # let text = "id = \"c\"\nclient = \"C\"\neffective_from = 2026-01-01\n[calendars.w]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\ntue = [\"09:00-17:00\"]\nwed = [\"09:00-17:00\"]\nthu = [\"09:00-17:00\"]\nfri = [\"09:00-17:00\"]\n[priorities.p]\ncalendar = \"w\"\nresolution = \"1h\"\n[[milestones]]\nid = \"m\"\nname = \"M\"\ndue = 2026-03-31\ncalendar = \"w\"\n";
+/// # let contract = Contract::parse(&SourceFile::new("c.toml", text), &mut |_| unreachable!()).unwrap();
+/// // Tuesday 24 March: Wednesday to Tuesday 31 are five business days.
+/// let out = evaluate(&contract, &[], "2026-03-24T12:00:00Z".parse()?)?;
+/// assert_eq!(business_days_left(&contract, &out[0]), Some(5));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn business_days_left(contract: &Contract, outcome: &MilestoneOutcome) -> Option<i64> {
+    let calendar = contract.calendar(&outcome.calendar)?;
+    Some(BusinessDays::new(calendar).count(outcome.today, outcome.adjusted_due))
+}
+
 /// The canonical order of a milestone's events: instant, kind (and its
 /// fields), then the rest of the content.
 #[allow(clippy::type_complexity)]

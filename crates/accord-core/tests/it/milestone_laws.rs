@@ -6,7 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use accord_core::contract::Contract;
-use accord_core::milestone::{MilestoneEvent, MilestoneOutcome, MilestoneState, evaluate};
+use accord_core::milestone::{
+    MilestoneEvent, MilestoneOutcome, MilestoneState, business_days_left, evaluate,
+};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -417,5 +419,32 @@ proptest! {
                 _ => prop_assert!(!changed, "changed at {} before next_change_at {:?}", start, m.next_change_at),
             }
         }
+    }
+
+    #[test]
+    fn an_event_written_as_json_reads_back_the_same(
+        e in event(3, true),
+        id in prop::option::of("[a-z0-9-]{1,8}"),
+        note in prop::option::of("[ -~]{0,12}"),
+    ) {
+        let mut event = e.event();
+        event.id = id;
+        event.note = note;
+        let text = event.to_json().to_string();
+        prop_assert_eq!(MilestoneEvent::from_json_line(&text).unwrap(), event);
+    }
+
+    #[test]
+    fn business_days_left_counts_the_open_days_after_today_through_the_adjusted_date(
+        (s, events, at) in case(true)
+    ) {
+        let m = fold(&s, &events, at);
+        let mut expected = 0;
+        let mut d = m.today;
+        while d < m.adjusted_due {
+            d = d.tomorrow().unwrap();
+            expected += i64::from(s.business(d));
+        }
+        prop_assert_eq!(business_days_left(&s.contract(), &m), Some(expected));
     }
 }

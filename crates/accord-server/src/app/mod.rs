@@ -6,6 +6,8 @@
 //! and nowhere else. Every "now" comes from the state's time source.
 //!
 //! - [`contracts`]: stored contract versions, parsed once per process.
+//! - [`milestones`]: contracts' milestone outcomes as of now; their event
+//!   log, written by staff.
 //! - [`tickets`]: tickets with their clocks as of now; opening and appending
 //!   with their side work.
 //!
@@ -14,6 +16,7 @@
 
 pub mod contracts;
 mod error;
+pub mod milestones;
 pub mod tickets;
 
 pub use error::AppError;

@@ -174,6 +174,12 @@ impl Scheduler {
                 return Ok(());
             }
             log_crossings(&fired.crossings);
+            if fired.milestone_notices > 0 {
+                tracing::info!(
+                    notices = fired.milestone_notices,
+                    "milestone notices written"
+                );
+            }
             self.metrics.firings(fired.crossings.len());
             self.wake_delivery.notify_one();
         }

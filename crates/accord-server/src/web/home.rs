@@ -167,6 +167,7 @@ async fn dashboard(state: &AppState, viewer: &Viewer) -> PageResult {
     at_risk.truncate(25);
 
     let waiting = waiting_rows(&lives, &names, viewer, now);
+    let milestones = crate::web::milestones::watched(state, viewer).await?;
 
     // This month's breaches and outcomes: stored rows for tickets no longer
     // open (their clocks are final), open tickets as evaluated now.
@@ -256,7 +257,7 @@ async fn dashboard(state: &AppState, viewer: &Viewer) -> PageResult {
         "dashboard.html",
         context! {
             frame => page::v(Frame::new(viewer, "dashboard")),
-            at_risk => page::v(&at_risk), waiting => page::v(&waiting), breaches => page::v(&breaches), compliance => page::v(&compliance), month,
+            at_risk => page::v(&at_risk), waiting => page::v(&waiting), milestones => page::v(&milestones), breaches => page::v(&breaches), compliance => page::v(&compliance), month,
             open_count => lives.len(),
             now => live::when(now, &viewer.zone),
         },
@@ -288,6 +289,7 @@ async fn portal(state: &AppState, viewer: &Viewer) -> PageResult {
     let names = client_names(state, tenant).await?;
     let lives = crate::app::tickets::open_tickets(state, tenant, now).await?;
     let waiting = waiting_rows(&lives, &names, viewer, now);
+    let owed = crate::web::milestones::owed(state, viewer).await?;
     let open: Vec<PortalTicket> = lives
         .iter()
         .rev()
@@ -337,7 +339,7 @@ async fn portal(state: &AppState, viewer: &Viewer) -> PageResult {
         "portal.html",
         context! {
             frame => page::v(Frame::new(viewer, "home")),
-            client_name, waiting => page::v(&waiting), open => page::v(&open), closed => page::v(&closed),
+            client_name, waiting => page::v(&waiting), owed => page::v(&owed), open => page::v(&open), closed => page::v(&closed),
             contracts => contracts.iter().map(|c| c.contract_id.clone()).collect::<Vec<_>>(),
         },
     ))

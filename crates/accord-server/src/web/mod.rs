@@ -12,12 +12,13 @@
 //! `auth.rs` (sign in and out), `live.rs` (clocks evaluated now, the
 //! business-time bars, formatting in the viewer's zone), and one file per
 //! URL tree: `home.rs` (`/`: dashboard or portal), `tickets.rs`,
-//! `contracts.rs`, `settings.rs`.
+//! `contracts.rs`, `milestones.rs`, `settings.rs`.
 
 mod auth;
 mod contracts;
 mod home;
 mod live;
+mod milestones;
 pub(crate) mod page;
 mod session;
 mod settings;
@@ -85,6 +86,11 @@ pub fn router() -> Router<AppState> {
         .route("/tickets/{id}/{action}", post(tickets::act))
         .route("/contracts", get(contracts::list))
         .route("/contracts/{id}", get(contracts::show))
+        .route("/contracts/{id}/milestones", get(milestones::show))
+        .route(
+            "/contracts/{id}/milestones/{milestone}/{action}",
+            post(milestones::act),
+        )
         .route(
             "/contracts/{id}/amend",
             get(contracts::amend_form).post(contracts::amend),

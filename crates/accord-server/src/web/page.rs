@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("ticket_new.html", include_str!("templates/ticket_new.html")),
     ("contracts.html", include_str!("templates/contracts.html")),
     ("contract.html", include_str!("templates/contract.html")),
+    ("milestones.html", include_str!("templates/milestones.html")),
     ("amend.html", include_str!("templates/amend.html")),
     ("settings.html", include_str!("templates/settings.html")),
 ];
@@ -182,7 +183,9 @@ impl From<accord_store::Error> for PageError {
         match e {
             E::NotFound => PageError::NotFound,
             E::Unavailable(e) => PageError::Unavailable(e),
-            e @ (E::Invalid(_) | E::Conflict(_)) => PageError::BadRequest(e.to_string()),
+            e @ (E::Invalid(_) | E::Conflict(_) | E::Milestones(_)) => {
+                PageError::BadRequest(e.to_string())
+            }
             other => PageError::Internal(other.to_string()),
         }
     }

@@ -226,7 +226,8 @@ pub(crate) struct ActionForm {
     priority: Option<String>,
 }
 
-fn non_empty(v: Option<String>) -> Option<String> {
+/// A form field's trimmed text, `None` when blank.
+pub(crate) fn non_empty(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 

@@ -3,7 +3,8 @@
 //! against `accord_server::launch` — what `accord serve` runs — on another
 //! loopback port over a fresh SQLite database.
 //!
-//! Screenshots of the dashboard, a ticket page, the client portal and an
+//! Screenshots of the dashboard, a ticket page, a contract's milestones,
+//! the client portal (with the deliverables it owes) and an
 //! amendment's diagnostics at 1280 and 390 px go to
 //! `target/e2e-screenshots/`. Without chromium or chromedriver the suite
 //! fails when `CI` is set and is skipped with a message otherwise.
@@ -24,6 +25,8 @@ use serde_json::json;
 
 const PASSWORD: &str = "e2e password 1";
 const ACME: &str = include_str!("../../../../examples/acme.contract.toml");
+/// The example milestone history of Acme's contract.
+const ACME_MILESTONES: &str = include_str!("../../../../examples/acme.milestones.jsonl");
 
 /// An executable on `PATH`, by the first of `names` found.
 fn on_path(names: &[&str]) -> Option<PathBuf> {
@@ -324,6 +327,20 @@ async fn seed(store: &Store) -> (TicketId, TicketId) {
         .put_version(&acme, "acme.contract.toml", &acme_text, now)
         .await
         .unwrap();
+    // Its milestone history up to the shift: the sample export late, a
+    // pending_payment pause, a shift; the schema sign-off still owed.
+    let events: Vec<accord_core::milestone::MilestoneEvent> =
+        accord_core::milestone::MilestoneEvent::parse_json_lines(ACME_MILESTONES)
+            .unwrap()
+            .into_iter()
+            .map(|(_, e)| e)
+            .filter(|e| ["m-2", "m-3", "m-4", "m-5"].contains(&e.id.as_deref().unwrap_or("")))
+            .collect();
+    store
+        .milestones()
+        .append(&Tenant::Provider, "acme-2026", &events, now)
+        .await
+        .unwrap();
     user(
         store,
         "lena@acme.example",
@@ -487,6 +504,17 @@ async fn the_flows(db: TestDb, shots: bool) {
     assert!(banner.contains("paused for approval"), "{banner}");
     assert!(banner.contains("Jonas Weber (approver)"), "{banner}");
     shoot(&staff, "ticket").await;
+    staff
+        .goto(&format!("{base}/contracts/acme-2026/milestones"))
+        .await
+        .unwrap();
+    let ledger = text(&staff, "#milestone-pipeline-live table.ledger").await;
+    assert!(ledger.contains("late deliverable"), "{ledger}");
+    // The pause (9 to 12 March) lies inside the schema sign-off's delay:
+    // counted once, as the deliverable's.
+    assert!(ledger.contains("Sign-off of the schema design"), "{ledger}");
+    assert!(ledger.contains("shifted: Change request CR-7"), "{ledger}");
+    shoot(&staff, "milestones").await;
 
     // 2. The client user finds it under "waiting on you" and replies.
     let client = driver.browser(&chromium).await;
@@ -494,6 +522,9 @@ async fn the_flows(db: TestDb, shots: bool) {
     let waiting = text(&client, "#waiting-on-you li[data-ticket=\"T-1\"]").await;
     assert!(waiting.contains("approval"), "{waiting}");
     assert!(waiting.contains("Jonas Weber (approver)"), "{waiting}");
+    let owed = text(&client, "#deliverables-you-owe li").await;
+    assert!(owed.contains("Sign-off of the schema design"), "{owed}");
+    assert!(owed.contains("Data pipeline live"), "{owed}");
     shoot(&client, "portal").await;
     client
         .find(Locator::Css("#waiting-on-you li[data-ticket=\"T-1\"] a"))

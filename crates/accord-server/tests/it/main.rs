@@ -7,6 +7,7 @@ mod helpers;
 mod api;
 mod contracts;
 mod keys_and_terms;
+mod milestones;
 mod notify;
 mod ops;
 mod receivers;

@@ -105,6 +105,31 @@ const ROWS: &[Row] = &[
         None,
         &[404],
     ),
+    // milestones
+    (
+        "GET",
+        "/api/v1/contracts/{contract}/milestones",
+        None,
+        &[404],
+    ),
+    (
+        "POST",
+        "/api/v1/contracts/{contract}/milestones/events",
+        Some(r#"{"milestone": "m", "kind": "completed", "at": "2026-03-02T08:30:00Z"}"#),
+        &[403, 404],
+    ),
+    (
+        "POST",
+        "/api/v1/contracts/{contract}/milestones/pause",
+        Some(r#"{"reason": "pending_payment"}"#),
+        &[403, 404],
+    ),
+    (
+        "POST",
+        "/api/v1/contracts/{contract}/milestones/resume",
+        Some("{}"),
+        &[403, 404],
+    ),
     // accounts
     ("GET", "/api/v1/organisations", None, &[200]),
     (

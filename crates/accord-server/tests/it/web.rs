@@ -1012,3 +1012,109 @@ async fn actions_in_one_second_apply_in_the_order_they_were_taken_postgres() {
         actions_in_one_second_apply_in_the_order_they_were_taken(db).await;
     }
 }
+
+/// The milestones page, the dashboard and the portal over one contract
+/// with milestones (see `accord_store::testing::milestone_contract`), at the system's now (after
+/// every date in it): go-live's export was never received.
+async fn staff_record_milestones_on_the_page_and_the_client_sees_what_it_owes(app: &TestApp) {
+    user(app, "agent@provider.test", Role::Agent, None).await;
+    let now = Timestamp::now();
+    let acme = app
+        .store
+        .accounts()
+        .create_client("Acme", now)
+        .await
+        .unwrap();
+    app.store
+        .contracts()
+        .put_version(
+            &acme,
+            "m.toml",
+            &accord_store::testing::milestone_contract("acme"),
+            now,
+        )
+        .await
+        .unwrap();
+    user(app, "lena@acme.test", Role::Client, Some(acme)).await;
+
+    let mut lena = Browser::new(app);
+    lena.sign_in("lena@acme.test").await;
+    let portal = lena.get("/").await;
+    let owed = &portal.body[portal.body.find("id=\"deliverables-you-owe\"").unwrap()..];
+    let owed = &owed[..owed.find("</section>").unwrap()];
+    assert!(owed.contains("Sample data export"), "{owed}");
+    assert!(owed.contains("Go-live"), "{owed}");
+    assert!(owed.contains("Mia (data owner)"), "{owed}");
+    assert!(owed.contains("business days late"), "{owed}");
+    assert!(owed.contains("one more business day"), "{owed}");
+
+    let mut agent = Browser::new(app);
+    agent.sign_in("agent@provider.test").await;
+    let dashboard = agent.get("/").await;
+    let watched = &dashboard.body[dashboard.body.find("id=\"milestones\"").unwrap()..];
+    let watched = &watched[..watched.find("</section>").unwrap()];
+    assert!(
+        watched.contains("Go-live") && watched.contains("overdue"),
+        "{watched}"
+    );
+    assert!(
+        agent
+            .get("/contracts/acme")
+            .await
+            .body
+            .contains("/contracts/acme/milestones")
+    );
+
+    let page = agent.get("/contracts/acme/milestones").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Tue 31 Mar 2026"), "baseline shown");
+    assert!(
+        page.body.contains("Mia (data owner)"),
+        "deliverables with owner"
+    );
+    assert!(
+        page.body.contains("late deliverable: Sample data export"),
+        "ledger by cause"
+    );
+    let csrf = page.csrf();
+    // A shift without its reason is refused and records nothing.
+    let bad = agent
+        .post(
+            "/contracts/acme/milestones/go-live/shift",
+            &[("csrf", &csrf), ("days", "2"), ("reason", " ")],
+        )
+        .await;
+    assert!(bad.status.is_client_error(), "{}", bad.status);
+    assert!(bad.body.contains("reason"), "{}", bad.body);
+    let done = agent
+        .post(
+            "/contracts/acme/milestones/go-live/received",
+            &[("csrf", &csrf), ("deliverable", "export")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location(), "/contracts/acme/milestones");
+    let events = app
+        .store
+        .milestones()
+        .events(&Tenant::Provider, "acme")
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].by.as_deref(), Some("agent@provider.test"));
+
+    // Received: the client owes nothing more, and may not record events.
+    let portal = lena.get("/").await;
+    assert!(!portal.body.contains("deliverables-you-owe"));
+    let page = lena.get("/contracts/acme/milestones").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("/milestones/go-live/complete"));
+    let refused = lena
+        .post(
+            "/contracts/acme/milestones/go-live/complete",
+            &[("csrf", &page.csrf())],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+}
+both!(staff_record_milestones_on_the_page_and_the_client_sees_what_it_owes);

@@ -2,7 +2,8 @@
 //! servers).
 //!
 //! The queries are written once, one file per domain (`accounts.rs`,
-//! `sessions.rs`, `contracts.rs`, `tickets.rs`, `schedule.rs`, `outbox.rs`),
+//! `sessions.rs`, `contracts.rs`, `tickets.rs`, `milestones.rs`, `schedule.rs`,
+//! `outbox.rs`),
 //! and compiled twice: `sqlite.rs` and
 //! `postgres.rs` each include them as submodules with their own `Db` type,
 //! write-transaction opener and the few statements the dialects spell
@@ -60,6 +61,11 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = Embedded(&[
         "ticket keys and contract files",
         include_str!("../../migrations/sqlite/0005_keys_and_contract_files.sql"),
     ),
+    (
+        6,
+        "milestone events",
+        include_str!("../../migrations/sqlite/0006_milestone_events.sql"),
+    ),
 ]);
 
 pub(crate) const POSTGRES_MIGRATIONS: Embedded = Embedded(&[
@@ -87,6 +93,11 @@ pub(crate) const POSTGRES_MIGRATIONS: Embedded = Embedded(&[
         5,
         "ticket keys and contract files",
         include_str!("../../migrations/postgres/0005_keys_and_contract_files.sql"),
+    ),
+    (
+        6,
+        "milestone events",
+        include_str!("../../migrations/postgres/0006_milestone_events.sql"),
     ),
 ]);
 

@@ -67,17 +67,28 @@ pub(crate) async fn warning_contacts(
 ) -> Result<Vec<(String, String)>> {
     let parsed = parsed(conn, cache, contract_id, version).await?;
     let contract = &parsed.contract;
-    // Domains are case-insensitive, and in practice so are mailboxes: one
-    // e-mail per person even if two responsibilities name them.
+    Ok(unique_addresses(
+        contract
+            .warnings()
+            .notify
+            .iter()
+            .filter_map(|r| contract.contacts().get(r)),
+    ))
+}
+
+/// Contacts as (name, address), each address once. Domains are
+/// case-insensitive, and in practice so are mailboxes: one e-mail per
+/// person even if two responsibilities name them.
+pub(crate) fn unique_addresses<'a>(
+    contacts: impl Iterator<Item = &'a accord_core::contract::Contact>,
+) -> Vec<(String, String)> {
     let mut by_address = BTreeMap::new();
-    for r in &contract.warnings().notify {
-        if let Some(c) = contract.contacts().get(r) {
-            by_address
-                .entry(c.email.to_lowercase())
-                .or_insert_with(|| (c.name.clone(), c.email.clone()));
-        }
+    for c in contacts {
+        by_address
+            .entry(c.email.to_lowercase())
+            .or_insert_with(|| (c.name.clone(), c.email.clone()));
     }
-    Ok(by_address.into_values().collect())
+    by_address.into_values().collect()
 }
 
 /// A message to put in the outbox: what it is about and its facts.

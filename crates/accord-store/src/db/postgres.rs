@@ -35,6 +35,12 @@ mod accounts;
     reason = "compiled once per backend on purpose; see db/mod.rs"
 )]
 mod contracts;
+#[path = "milestones.rs"]
+#[allow(
+    clippy::duplicate_mod,
+    reason = "compiled once per backend on purpose; see db/mod.rs"
+)]
+mod milestones;
 #[path = "outbox.rs"]
 #[allow(
     clippy::duplicate_mod,
@@ -61,6 +67,7 @@ mod sessions;
 mod tickets;
 pub(crate) use accounts::*;
 pub(crate) use contracts::*;
+pub(crate) use milestones::*;
 pub(crate) use outbox::*;
 pub(crate) use schedule::*;
 pub(crate) use sessions::*;

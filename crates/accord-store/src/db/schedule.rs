@@ -14,7 +14,9 @@
 use jiff::Timestamp;
 use sqlx::{AssertSqlSafe, Pool, Row};
 
-use super::{CLAIM_SKIP_LOCKED, Db, begin_write, fire_crossings};
+use super::{
+    CLAIM_SKIP_LOCKED, Db, MILESTONE_CHANGE, begin_write, fire_crossings, run_milestone_job,
+};
 use crate::db::{VersionCache, ms, opt_ts};
 use crate::model::Fired;
 use crate::{Error, Result};
@@ -26,7 +28,7 @@ pub(crate) const CROSSING: &str = "clock.crossing";
 
 /// Every kind this version runs; a kind written by a newer server is left
 /// to it, neither claimed nor waited for.
-const KINDS: &str = "('clock.crossing')";
+const KINDS: &str = "('clock.crossing', 'milestone.change')";
 
 /// Sets the job of `kind` for `subject` to fall due at `due_at` (Unix ms),
 /// or removes it for `None`, in the caller's transaction.
@@ -88,6 +90,11 @@ pub(crate) async fn claim_due(
                     fired.jobs += 1;
                     fired.crossings.extend(crossings);
                 }
+            }
+            MILESTONE_CHANGE => {
+                fired.jobs += 1;
+                fired.milestone_notices +=
+                    run_milestone_job(&mut tx, cache, &subject, now, &mut webhooks).await?;
             }
             other => {
                 return Err(Error::Internal(format!(

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod contracts;
+mod milestones;
 mod outbox;
 mod schedule;
 mod sessions;
@@ -10,6 +11,7 @@ mod tickets;
 
 pub use accounts::*;
 pub use contracts::*;
+pub use milestones::*;
 pub use outbox::*;
 pub use schedule::*;
 pub use sessions::*;

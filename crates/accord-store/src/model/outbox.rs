@@ -8,7 +8,13 @@ use crate::Error;
 use crate::ids::{ClientId, NotificationId, WebhookId};
 
 /// Every topic the outbox knows: what a webhook may subscribe to.
-pub const TOPICS: &[&str] = &["clock.warning", "clock.breach"];
+pub const TOPICS: &[&str] = &[
+    "clock.warning",
+    "clock.breach",
+    "milestone.deliverable_overdue",
+    "milestone.shifted",
+    "milestone.overdue",
+];
 
 /// The topics a webhook receives: known, each once, in [`TOPICS`] order.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

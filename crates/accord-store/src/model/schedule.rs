@@ -123,6 +123,9 @@ pub struct Fired {
     pub jobs: usize,
     /// Threshold crossings fired, each once across all claimers.
     pub crossings: Vec<FiredCrossing>,
+    /// Milestone notices written to the outbox (an overdue deliverable, a
+    /// moved adjusted date, an overdue milestone), each once.
+    pub milestone_notices: usize,
 }
 
 impl Fired {

@@ -12,6 +12,7 @@ mod events;
 mod ingest;
 mod keys;
 mod migrations;
+mod milestones;
 mod monitor;
 mod notifications;
 mod tenancy;

@@ -445,3 +445,35 @@ pub struct ContractDiffDto {
     /// Every change, in the order of the appendix.
     pub changes: Vec<ChangeDto>,
 }
+
+/// One event object of a body, with its position when the body is an array.
+pub type BatchItem = (Option<usize>, serde_json::Map<String, serde_json::Value>);
+
+/// The events of a body that holds one JSON object or an array of them,
+/// each with its position when in an array (for the names of fields in
+/// errors). An empty array, or an item that is not an object, is unreadable.
+pub fn batch_objects(body: serde_json::Value) -> crate::error::ApiResult<Vec<BatchItem>> {
+    use crate::error::{ApiError, Place};
+    use serde_json::Value;
+    match body {
+        Value::Object(o) => Ok(vec![(None, o)]),
+        Value::Array(items) if items.is_empty() => {
+            Err(ApiError::bad_field("", "the batch holds no event"))
+        }
+        Value::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Value::Object(o) => Ok((Some(i), o)),
+                _ => Err(ApiError::bad_field(
+                    format!("[{i}]"),
+                    "each event must be a JSON object",
+                )),
+            })
+            .collect(),
+        _ => Err(ApiError::BadRequest {
+            detail: "the body must be an event object or an array of them".into(),
+            place: Place::default(),
+        }),
+    }
+}

@@ -4,6 +4,7 @@
 pub mod contracts;
 pub mod crossings;
 pub mod dto;
+pub mod milestones;
 pub mod organisations;
 pub mod tickets;
 pub mod tokens;
@@ -24,6 +25,7 @@ use crate::state::AppState;
     modifiers(&BearerAuth),
     tags((name = "tickets", description = "Tickets, their events and clocks"),
          (name = "contracts", description = "Contract versions"),
+         (name = "milestones", description = "Contract milestones, their deliverables and delay ledger"),
          (name = "webhooks", description = "Where warnings and breaches are sent"),
          (name = "accounts", description = "Organisations, users and API tokens"))
 )]
@@ -70,4 +72,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crossings::list))
         .routes(routes!(webhooks::list, webhooks::create))
         .routes(routes!(webhooks::delete))
+        // Milestones (SPEC §6).
+        .routes(routes!(milestones::list))
+        .routes(routes!(milestones::append))
+        .routes(routes!(milestones::pause))
+        .routes(routes!(milestones::resume))
 }

@@ -259,29 +259,7 @@ pub async fn append(
         .get(&caller.tenant, &id)
         .await?
         .ok_or_else(|| no_ticket(&id))?;
-    let objects = match body {
-        Value::Object(o) => vec![(None, o)],
-        Value::Array(items) if items.is_empty() => {
-            return Err(ApiError::bad_field("", "the batch holds no event"));
-        }
-        Value::Array(items) => items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| match item {
-                Value::Object(o) => Ok((Some(i), o)),
-                _ => Err(ApiError::bad_field(
-                    format!("[{i}]"),
-                    "each event must be a JSON object",
-                )),
-            })
-            .collect::<ApiResult<_>>()?,
-        _ => {
-            return Err(ApiError::BadRequest {
-                detail: "the body must be an event object or an array of them".into(),
-                place: Place::default(),
-            });
-        }
-    };
+    let objects = super::dto::batch_objects(body)?;
     let events = objects
         .into_iter()
         .map(|(i, o)| event_from_object(o, &ticket.key, i))
