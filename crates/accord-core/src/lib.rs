@@ -24,6 +24,7 @@ pub mod csv;
 pub mod diagnostic;
 pub mod duration;
 pub mod instant;
+mod json_members;
 pub mod milestone;
 pub mod time;
 

@@ -14,11 +14,11 @@ use std::borrow::Cow;
 use std::fmt;
 
 use jiff::Timestamp;
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
 use crate::clock::{EventError, parse_instant, required_for};
 use crate::contract::did_you_mean;
+use crate::json_members::Members;
 
 /// The largest shift, in business days either way, an event may ask for
 /// (about forty years): a larger one is surely a typo.
@@ -129,30 +129,6 @@ const FIELDS: [&str; 9] = [
     "by",
     "note",
 ];
-
-/// A JSON object's members in order, duplicates kept, so that a repeated
-/// field is an error rather than silently won by its last value.
-struct Members(Vec<(String, Value)>);
-
-impl<'de> Deserialize<'de> for Members {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MembersVisitor;
-        impl<'de> Visitor<'de> for MembersVisitor {
-            type Value = Members;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
-                let mut members = Vec::new();
-                while let Some(entry) = map.next_entry::<String, Value>()? {
-                    members.push(entry);
-                }
-                Ok(Members(members))
-            }
-        }
-        deserializer.deserialize_map(MembersVisitor)
-    }
-}
 
 /// The fields of one event, each checked to be of its type and given once.
 #[derive(Default)]

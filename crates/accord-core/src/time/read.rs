@@ -3,38 +3,13 @@
 //! reject two entries with the same `id`, naming the line of each.
 
 use std::collections::HashMap;
-use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
 use super::fields::{FIELD_NAMES, Fields};
 use super::{EntryError, TimeEntry};
 use crate::csv::{Header, records};
-
-/// A JSON object's members in order, duplicates kept, so that a repeated
-/// field is an error rather than silently won by its last value.
-struct Members(Vec<(String, Value)>);
-
-impl<'de> Deserialize<'de> for Members {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MembersVisitor;
-        impl<'de> Visitor<'de> for MembersVisitor {
-            type Value = Members;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
-                let mut members = Vec::with_capacity(8);
-                while let Some(key) = map.next_key::<String>()? {
-                    members.push((key, map.next_value::<Value>()?));
-                }
-                Ok(Members(members))
-            }
-        }
-        deserializer.deserialize_map(MembersVisitor)
-    }
-}
+use crate::json_members::Members;
 
 impl TimeEntry {
     /// Parses one JSON Lines line: an object with the fields of SPEC §10.
