@@ -16,8 +16,9 @@ mod objectives;
 mod period;
 mod statement;
 
+pub use crate::billing::round_money;
 pub use counting::{ClockId, CountedClock, LastEvent, Outcome};
-pub use credits::{CreditLine, CreditsDue, minor_unit_digits, round_money, tier_for};
+pub use credits::{CreditLine, CreditsDue, minor_unit_digits, tier_for};
 pub use objectives::{ObjectiveResult, Share, Status};
 pub use period::{PeriodError, ReportPeriod};
 pub use statement::{Statement, StatementError, Tally, statements};
