@@ -22,6 +22,7 @@ use accord_core::compliance::{
 };
 use accord_core::contract::Contract;
 use accord_core::instant;
+use accord_docs::invoice::h_mm;
 use anyhow::{Context, anyhow, bail};
 use rust_decimal::Decimal;
 
@@ -629,24 +630,13 @@ fn table(contract: &Contract, s: &Statement) -> String {
         for (activity, h) in &s.hours_by_activity {
             rows.push([
                 activity.clone(),
-                hours(h.total.raw_s),
-                hours(h.total.billed_s),
+                h_mm(h.total.raw_s),
+                h_mm(h.total.billed_s),
             ]);
         }
         aligned(&mut t, &rows);
     }
     t
-}
-
-/// Seconds as hours and minutes, `12:30` (seconds left out are shown as
-/// `+Ns`).
-fn hours(secs: i64) -> String {
-    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
-    if s == 0 {
-        format!("{h}:{m:02}")
-    } else {
-        format!("{h}:{m:02}+{s}s")
-    }
 }
 
 fn aligned<const N: usize>(out: &mut String, rows: &[[String; N]]) {

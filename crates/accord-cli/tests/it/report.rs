@@ -571,3 +571,14 @@ fn a_bad_milestone_event_or_entry_names_its_file_and_line_and_nothing_is_written
     assert!(err.contains("e.jsonl") && err.contains("line 1"), "{err}");
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn the_html_statement_has_the_milestones_and_hours_tables() {
+    let out = report_with_sections(&["--period", "2026-03", "--format", "html"]);
+    assert!(out.status.success());
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.contains("<h2>Milestones: baseline and adjusted</h2>"));
+    assert!(page.contains("<td>Data pipeline live</td><td>2026-03-31</td><td>2026-04-14</td>"));
+    assert!(page.contains("<h2>Hours worked by activity</h2>"));
+    assert!(page.contains("<tr><td>review</td><td>3:00</td><td>3:15</td></tr>"));
+}
