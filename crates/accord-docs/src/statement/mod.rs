@@ -3,9 +3,9 @@
 //! was met, then the detail — objectives, breaches with their cause, paused
 //! time by reason beside provider time, credits, and when the statement has
 //! them milestones (baseline vs adjusted) and hours by activity — with SVG
-//! charts: share
-//! against objective per month (the statements given as history, up to
-//! twelve), breaches per week, paused time as a stacked bar, credits.
+//! charts: share against objective per month (the statements given as
+//! history, up to twelve), breaches per week, paused time as a stacked bar,
+//! credits.
 //!
 //! The figures come from [`accord_core::compliance::Statement`]; nothing is
 //! computed here but presentation (percentages to one decimal, truncated,
