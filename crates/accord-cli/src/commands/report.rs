@@ -1,7 +1,9 @@
 //! `accord report`: compliance statements from a ticket-events file (SPEC
 //! §7, §10), computed by [`accord_core::compliance::Tally`] while the file
 //! streams through [`super::events_file`] (memory: the tickets in progress
-//! and the statements' breaches).
+//! and the statements' breaches). With `--milestone-events` and
+//! `--entries`, read whole before the events, each statement gets its
+//! milestones and hours sections ([`Statement::add_sections`]).
 //!
 //! Output is written to a temporary file first and only copied to standard
 //! output or `-o OUT` once every ticket was read without error, so a failed
