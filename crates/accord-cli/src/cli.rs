@@ -136,7 +136,19 @@ pub enum Command {
     ///                 "last_event":{"kind","at","by"}}}],
     ///    "excluded":[…],"paused_by_reason":{"approval":3600,…},"provider_s":…,
     ///    "clocks":{"measured","met","breached"},
-    ///    "credits":{"currency","total":"125.00","period_fee","cap","cap_applied","rules":[…]}}
+    ///    "credits":{"currency","total":"125.00","period_fee","cap","cap_applied","rules":[…]},
+    ///    "milestones":[{"milestone","name","baseline_due","adjusted_due","client_delay_days",
+    ///                   "shift_days","state","miss"}],
+    ///    "hours_by_activity":{"development":{"raw_s","billed_s",
+    ///                         "by_kind":{"billable":{"raw_s","billed_s"},…}},…}}
+    /// "milestones" (with --milestone-events) lists every milestone of the
+    /// contract as of the period's end, with the milestone events before it;
+    /// "miss" is "provider" for a missed milestone, else null; dates are
+    /// YYYY-MM-DD. "hours_by_activity" (with --entries) sums the entries
+    /// whose start falls in the period in the reporting zone: raw seconds,
+    /// and billed seconds rounded per entry as on the invoice (0 for
+    /// non_billable); by_kind is billable, non_billable, no_charge. Without
+    /// the flag a section is empty ([] or {}).
     /// Shares are decimal numbers (met ÷ measured; null with no data), money
     /// decimal strings, durations whole seconds, instants RFC 3339 UTC.
     ///
@@ -511,6 +523,12 @@ pub struct ReportArgs {
     /// The period: a month as YYYY-MM or a quarter as YYYY-Qn. Default: every month with events.
     #[arg(long, value_name = "PERIOD")]
     pub period: Option<String>,
+    /// Milestone events (JSON Lines, `-` for stdin): adds the milestones section.
+    #[arg(long, value_name = "FILE")]
+    pub milestone_events: Option<PathBuf>,
+    /// Time entries (JSON Lines or CSV, `-` for stdin): adds hours worked by activity.
+    #[arg(long, value_name = "FILE")]
+    pub entries: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
     pub format: ReportFormat,

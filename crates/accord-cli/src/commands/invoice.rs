@@ -7,8 +7,7 @@
 
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
-use std::path::Path;
+use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 use std::str::FromStr;
 
@@ -17,19 +16,17 @@ use accord_core::billing::{
     PrepaidBalance,
 };
 use accord_core::instant;
-use accord_core::time::{self, TimeEntry};
-use anyhow::{Context, anyhow, bail};
+use anyhow::{anyhow, bail};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::events_file::{Spool, is_csv};
 use super::load_contract;
 use crate::cli::{InvoiceArgs, InvoiceFormat};
 
 pub fn run(args: InvoiceArgs) -> anyhow::Result<ExitCode> {
     let contract = load_contract(&args.contract.contract)?;
-    let entries = read_entries(&args.entries)?;
+    let entries = super::entries_file::read_entries(&args.entries)?;
     // Work dates are read in the contract's reporting zone (SPEC §7, §8).
     let zone = contract.reporting_zone();
     let ledger = Ledger::new(&contract, &entries, &zone)?;
@@ -142,45 +139,6 @@ fn write<W: Write>(
     }
     out.flush()?;
     Ok(())
-}
-
-/// Reads a JSON Lines or CSV entries file (`-`: standard input); errors name
-/// the file, line and field.
-fn read_entries(path: &Path) -> anyhow::Result<Vec<TimeEntry>> {
-    let name = path.display().to_string();
-    let read_error = || format!("cannot read entries `{name}`");
-    let spool;
-    let file_path: &Path = if path == Path::new("-") {
-        spool = Spool::stdin().with_context(read_error)?;
-        spool.path()
-    } else {
-        path
-    };
-    let mut file = File::open(file_path).with_context(read_error)?;
-    if is_csv(path, &mut file).with_context(read_error)? {
-        let mut text = String::new();
-        file.read_to_string(&mut text).with_context(read_error)?;
-        return time::parse_csv(&text).map_err(|e| anyhow!("{name}: {e}"));
-    }
-    // JSON Lines: one line at a time, so the text is never held whole.
-    let mut reader = time::JsonLines::default();
-    let mut entries = Vec::new();
-    let mut input = BufReader::with_capacity(1 << 16, file);
-    let mut line = String::new();
-    for number in 1.. {
-        line.clear();
-        if input.read_line(&mut line).with_context(read_error)? == 0 {
-            break;
-        }
-        let text = line.strip_suffix('\n').unwrap_or(&line);
-        let text = text.strip_suffix('\r').unwrap_or(text);
-        entries.extend(
-            reader
-                .line(number, text)
-                .map_err(|e| anyhow!("{name}: {e}"))?,
-        );
-    }
-    Ok(entries)
 }
 
 /// `YYYY-MM` as the month it names, `YYYY-Qn` as the quarter.

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use accord_core::instant;
-use accord_core::milestone::{Cause, MilestoneEvent, MilestoneOutcome, evaluate};
+use accord_core::milestone::{Cause, MilestoneError, MilestoneEvent, MilestoneOutcome, evaluate};
 use accord_server::api::v1::milestones::MilestoneDto;
 use anyhow::{Context, anyhow};
 use jiff::Timestamp;
@@ -28,22 +28,8 @@ pub fn run(args: MilestonesArgs) -> anyhow::Result<ExitCode> {
         Some(t) => parse_instant(t).map_err(|e| anyhow!("--at: {e}"))?,
         None => Timestamp::now(),
     };
-    let name = args.events.display().to_string();
-    let text = read_events(&args.events).with_context(|| format!("cannot read events `{name}`"))?;
-    let (lines, events): (Vec<usize>, Vec<MilestoneEvent>) =
-        MilestoneEvent::parse_json_lines(&text)
-            .map_err(|e| anyhow!("{name}: {e}"))?
-            .into_iter()
-            .unzip();
-    let outcomes = evaluate(&contract, &events, at).map_err(|e| {
-        match e
-            .event()
-            .and_then(|r| lines.get(r.position.wrapping_sub(1)))
-        {
-            Some(line) => anyhow!("{name}: line {line}: {e}"),
-            None => anyhow!("{name}: {e}"),
-        }
-    })?;
+    let file = EventsRead::load(&args.events)?;
+    let outcomes = evaluate(&contract, &file.events, at).map_err(|e| file.error(&e))?;
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
         Format::Json => {
@@ -56,6 +42,44 @@ pub fn run(args: MilestonesArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A milestone-events file read and parsed whole, with the line of each
+/// event, so that errors of the fold name the file and line.
+pub(super) struct EventsRead {
+    name: String,
+    lines: Vec<usize>,
+    /// The events, in file order.
+    pub events: Vec<MilestoneEvent>,
+}
+
+impl EventsRead {
+    /// Reads and parses `path` (`-`: standard input).
+    pub fn load(path: &Path) -> anyhow::Result<EventsRead> {
+        let name = path.display().to_string();
+        let text = read_events(path).with_context(|| format!("cannot read events `{name}`"))?;
+        let (lines, events) = MilestoneEvent::parse_json_lines(&text)
+            .map_err(|e| anyhow!("{name}: {e}"))?
+            .into_iter()
+            .unzip();
+        Ok(EventsRead {
+            name,
+            lines,
+            events,
+        })
+    }
+
+    /// `e` with the file and the line of the event it names.
+    pub fn error(&self, e: &MilestoneError) -> anyhow::Error {
+        let name = &self.name;
+        match e
+            .event()
+            .and_then(|r| self.lines.get(r.position.wrapping_sub(1)))
+        {
+            Some(line) => anyhow!("{name}: line {line}: {e}"),
+            None => anyhow!("{name}: {e}"),
+        }
+    }
 }
 
 fn read_events(path: &Path) -> io::Result<String> {

@@ -4,6 +4,7 @@ mod calendar;
 mod clocks;
 mod contract;
 mod demo;
+mod entries_file;
 mod events_file;
 mod invoice;
 mod invoice_document;

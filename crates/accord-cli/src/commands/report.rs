@@ -1,7 +1,9 @@
 //! `accord report`: compliance statements from a ticket-events file (SPEC
 //! §7, §10), computed by [`accord_core::compliance::Tally`] while the file
 //! streams through [`super::events_file`] (memory: the tickets in progress
-//! and the statements' breaches).
+//! and the statements' breaches). With `--milestone-events` and
+//! `--entries`, read whole before the events, each statement gets its
+//! milestones and hours sections ([`Statement::add_sections`]).
 //!
 //! Output is written to a temporary file first and only copied to standard
 //! output or `-o OUT` once every ticket was read without error, so a failed
@@ -17,15 +19,19 @@ use std::process::ExitCode;
 use accord_core::BusinessDuration;
 use accord_core::clock::Metric;
 use accord_core::compliance::{
-    CountedClock, CreditsDue, ReportPeriod, Share, Statement, Tally, minor_unit_digits, round_money,
+    ActivityHours, CountedClock, CreditsDue, ReportPeriod, Share, Statement, StatementError, Tally,
+    minor_unit_digits, round_money,
 };
 use accord_core::contract::Contract;
 use accord_core::instant;
+use accord_docs::invoice::h_mm;
 use anyhow::{Context, anyhow, bail};
 use rust_decimal::Decimal;
 
+use super::entries_file::read_entries;
 use super::events_file::{EventsFile, TempFile};
 use super::load_contract;
+use super::milestones::EventsRead;
 use crate::cli::{ReportArgs, ReportFormat as Format};
 
 pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
@@ -38,6 +44,12 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow!("--period: {e}"))
         })
         .transpose()?;
+    let milestone_events = args
+        .milestone_events
+        .as_deref()
+        .map(EventsRead::load)
+        .transpose()?;
+    let entries = args.entries.as_deref().map(read_entries).transpose()?;
     let events = EventsFile::open(&args.events, period.is_none())?;
     let mut periods = match period {
         Some(p) => vec![p],
@@ -72,7 +84,18 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         }
         Ok(())
     })?;
-    let statements = tally.finish();
+    let mut statements = tally.finish();
+    for s in &mut statements {
+        s.add_sections(
+            &contract,
+            milestone_events.as_ref().map(|m| m.events.as_slice()),
+            entries.as_deref(),
+        )
+        .map_err(|e| match (&e, &milestone_events) {
+            (StatementError::Milestone(m), Some(file)) => file.error(m),
+            _ => anyhow!(e),
+        })?;
+    }
     match args.format {
         Format::Csv => {}
         Format::Json => {
@@ -255,7 +278,63 @@ fn statement_json(out: &mut String, contract: &Contract, s: &Statement) {
         s.counted.breached()
     );
     credits_json(out, contract, s.credits.as_ref(), digits);
-    out.push('}');
+    out.push_str(",\"milestones\":[");
+    for (i, m) in s.milestones.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('{');
+        key(out, "milestone");
+        quoted(out, &m.id);
+        out.push(',');
+        key(out, "name");
+        quoted(out, &m.name);
+        let _ = write!(
+            out,
+            ",\"baseline_due\":\"{}\",\"adjusted_due\":\"{}\",\"client_delay_days\":{},\"shift_days\":{},\"state\":\"{}\",\"miss\":",
+            m.baseline_due,
+            m.adjusted_due,
+            m.client_delay_days,
+            m.shift_days,
+            m.state.as_str()
+        );
+        match m.miss {
+            Some(who) => quoted(out, who),
+            None => out.push_str("null"),
+        }
+        out.push('}');
+    }
+    out.push_str("],\"hours_by_activity\":{");
+    for (i, (activity, h)) in s.hours_by_activity.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        key(out, activity);
+        hours_json(out, h);
+    }
+    out.push_str("}}");
+}
+
+/// `{"raw_s","billed_s","by_kind":{"billable":{"raw_s","billed_s"},…}}`.
+fn hours_json(out: &mut String, h: &ActivityHours) {
+    let _ = write!(
+        out,
+        "{{\"raw_s\":{},\"billed_s\":{},\"by_kind\":{{",
+        h.total.raw_s, h.total.billed_s
+    );
+    for (i, (kind, k)) in h.by_kind.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(
+            out,
+            "\"{}\":{{\"raw_s\":{},\"billed_s\":{}}}",
+            kind.as_str(),
+            k.raw_s,
+            k.billed_s
+        );
+    }
+    out.push_str("}}");
 }
 
 fn clocks_json(out: &mut String, clocks: &[CountedClock]) {
@@ -520,6 +599,44 @@ fn table(contract: &Contract, s: &Statement) -> String {
         None => {
             let _ = writeln!(t, "\ncredits: none agreed");
         }
+    }
+    if !s.milestones.is_empty() {
+        let _ = writeln!(t, "\nmilestones (as of the period's end):");
+        let mut rows = vec![[
+            "MILESTONE".to_string(),
+            "BASELINE".into(),
+            "ADJUSTED".into(),
+            "CLIENT DELAY".into(),
+            "SHIFT".into(),
+            "STATE".into(),
+        ]];
+        for m in &s.milestones {
+            let state = match m.miss {
+                Some(who) => format!("{} ({who}'s miss)", m.state),
+                None => m.state.to_string(),
+            };
+            rows.push([
+                format!("{} {}", m.id, m.name),
+                m.baseline_due.to_string(),
+                m.adjusted_due.to_string(),
+                format!("{} d", m.client_delay_days),
+                format!("{} d", m.shift_days),
+                state,
+            ]);
+        }
+        aligned(&mut t, &rows);
+    }
+    if !s.hours_by_activity.is_empty() {
+        let _ = writeln!(t, "\nhours worked by activity:");
+        let mut rows = vec![["ACTIVITY".to_string(), "RAW".into(), "BILLED".into()]];
+        for (activity, h) in &s.hours_by_activity {
+            rows.push([
+                activity.clone(),
+                h_mm(h.total.raw_s),
+                h_mm(h.total.billed_s),
+            ]);
+        }
+        aligned(&mut t, &rows);
     }
     t
 }

@@ -463,3 +463,122 @@ fn csv_events_without_a_period_give_the_months_and_figures_of_json_lines() {
     assert_eq!(from_csv[0]["paused_by_reason"]["approval"], 6 * 3600);
     assert_eq!(from_csv[1]["paused_by_reason"]["approval"], 3600);
 }
+
+/// `--milestone-events` and `--entries` with the example files, and `extra`.
+fn report_with_sections(extra: &[&str]) -> std::process::Output {
+    let (m, e) = (
+        example_arg("acme.milestones.jsonl"),
+        example_arg("acme.entries.jsonl"),
+    );
+    let mut args = vec!["--milestone-events", &m, "--entries", &e];
+    args.extend_from_slice(extra);
+    report(&example_arg("acme.events.jsonl"), &args)
+}
+
+#[test]
+fn the_march_statement_shows_the_milestone_as_of_the_month_end_and_hours_by_activity() {
+    let s = ok_json(&report_with_sections(&["--period", "2026-03"]));
+    let m = &s["milestones"][0];
+    assert_eq!(s["milestones"].as_array().unwrap().len(), 1);
+    assert_eq!(m["milestone"], "pipeline-live");
+    assert_eq!(m["baseline_due"], "2026-03-31");
+    // the sample export 3 business days late plus 3 days paused for payment,
+    // and the 2 days agreed on 16 March
+    assert_eq!(m["client_delay_days"], 6);
+    assert_eq!(m["shift_days"], 2);
+    assert_eq!(m["adjusted_due"], "2026-04-14");
+    // completed on 13 April: after the period, so not yet in March
+    assert_eq!(m["state"], "on_track");
+    assert_eq!(m["miss"], Value::Null);
+
+    let h = &s["hours_by_activity"];
+    // development: 3150 minutes in March
+    assert_eq!(h["development"]["raw_s"], 189_000);
+    assert_eq!(h["development"]["by_kind"]["non_billable"]["billed_s"], 0);
+    // review: 70 + 45 + 65 min raw, 75 + 45 + 75 billed (up to 15 min)
+    assert_eq!(h["review"]["raw_s"], 10_800);
+    assert_eq!(h["review"]["billed_s"], 11_700);
+    // meeting: 30+35+20+30+30+25+35 min raw; 20 and 25 min rise to the
+    // 30 min minimum, 35 to 45: 240 min billed, of which the no_charge
+    // call's 35 → 45
+    assert_eq!(h["meeting"]["raw_s"], 12_300);
+    assert_eq!(h["meeting"]["billed_s"], 14_400);
+    assert_eq!(h["meeting"]["by_kind"]["no_charge"]["raw_s"], 2100);
+    assert_eq!(h["meeting"]["by_kind"]["no_charge"]["billed_s"], 2700);
+}
+
+#[test]
+fn the_april_statement_sees_the_milestone_completed_in_time() {
+    let s = ok_json(&report_with_sections(&["--period", "2026-04"]));
+    assert_eq!(s["milestones"][0]["state"], "met");
+    assert_eq!(s["milestones"][0]["adjusted_due"], "2026-04-14");
+    // every example entry starts in March
+    assert_eq!(s["hours_by_activity"], serde_json::json!({}));
+}
+
+#[test]
+fn without_milestone_events_or_entries_the_sections_are_empty() {
+    let s = example_report(&["--period", "2026-03"]);
+    assert_eq!(s["milestones"], serde_json::json!([]));
+    assert_eq!(s["hours_by_activity"], serde_json::json!({}));
+}
+
+#[test]
+fn the_table_lists_milestones_and_hours() {
+    let out = report_with_sections(&["--period", "2026-03", "--format", "table"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("pipeline-live Data pipeline live  2026-03-31  2026-04-14"),
+        "{text}"
+    );
+    assert!(text.contains("review       3:00   3:15"), "{text}");
+}
+
+#[test]
+fn a_bad_milestone_event_or_entry_names_its_file_and_line_and_nothing_is_written() {
+    let dir = scratch_dir();
+    let bad = dir.join("m.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"milestone\":\"pipeline-live\",\"kind\":\"completed\",\"at\":\"2026-03-02T10:00:00Z\"}\n\
+         {\"milestone\":\"pipline-live\",\"kind\":\"completed\",\"at\":\"2026-03-03T10:00:00Z\"}\n",
+    )
+    .unwrap();
+    let out = report(
+        &example_arg("acme.events.jsonl"),
+        &[
+            "--period",
+            "2026-03",
+            "--milestone-events",
+            bad.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("m.jsonl: line 2"), "{err}");
+    assert!(err.contains("pipeline-live"), "{err}");
+    assert!(out.stdout.is_empty());
+
+    let bad = dir.join("e.jsonl");
+    std::fs::write(&bad, "{\"id\":\"E-1\",\"person\":\"p@x.example\"}\n").unwrap();
+    let out = report(
+        &example_arg("acme.events.jsonl"),
+        &["--period", "2026-03", "--entries", bad.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("e.jsonl") && err.contains("line 1"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn the_html_statement_has_the_milestones_and_hours_tables() {
+    let out = report_with_sections(&["--period", "2026-03", "--format", "html"]);
+    assert!(out.status.success());
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.contains("<h2>Milestones: baseline and adjusted</h2>"));
+    assert!(page.contains("<td>Data pipeline live</td><td>2026-03-31</td><td>2026-04-14</td>"));
+    assert!(page.contains("<h2>Hours worked by activity</h2>"));
+    assert!(page.contains("<tr><td>review</td><td>3:00</td><td>3:15</td></tr>"));
+}

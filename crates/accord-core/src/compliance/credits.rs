@@ -10,10 +10,11 @@
 //! quarter's last month and counts towards that month's cap; a quarter
 //! statement's credits are the sum of its months', each capped.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use super::objectives::Share;
 use super::period::ReportPeriod;
+use crate::billing::{minor_units, round_money};
 use crate::clock::Metric;
 use crate::contract::{CreditRule, CreditTier, Credits, Currency};
 
@@ -58,28 +59,17 @@ pub fn tier_for(rule: &CreditRule, share: Share) -> Option<CreditTier> {
         .copied()
 }
 
-/// The digits after the decimal point of a currency's minor unit (ISO 4217):
-/// 0 for the yen and other currencies without one, 3 for the dinars that
-/// have thousandths, 2 otherwise.
+/// The digits after the decimal point of `currency`'s minor unit
+/// ([`minor_units`], ISO 4217); 2 without a currency.
+///
+/// ```
+/// use accord_core::compliance::minor_unit_digits;
+/// use accord_core::contract::Currency;
+/// assert_eq!(minor_unit_digits(Currency::parse("JPY").as_ref()), 0);
+/// assert_eq!(minor_unit_digits(None), 2);
+/// ```
 pub fn minor_unit_digits(currency: Option<&Currency>) -> u32 {
-    const NONE: [&str; 16] = [
-        "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
-        "VUV", "XAF", "XOF",
-    ];
-    const THOUSANDTHS: [&str; 7] = ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
-    match currency.map(Currency::as_str) {
-        Some(c) if NONE.contains(&c) || c == "XPF" => 0,
-        Some(c) if THOUSANDTHS.contains(&c) => 3,
-        _ => 2,
-    }
-}
-
-/// `amount` rounded half-up (away from zero at the midpoint) to `digits`
-/// decimals, keeping that many decimals (`125` → `125.00`).
-pub fn round_money(amount: Decimal, digits: u32) -> Decimal {
-    let mut r = amount.round_dp_with_strategy(digits, RoundingStrategy::MidpointAwayFromZero);
-    r.rescale(digits);
-    r
+    currency.map_or(2, |c| minor_units(c.as_str()))
 }
 
 /// One credit rule over one period.

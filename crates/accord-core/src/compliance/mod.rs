@@ -8,18 +8,23 @@
 //! - `counting`: which clocks of a ticket count in which period;
 //! - `objectives`: [`Share`] (exact) and [`Status`] of each objective;
 //! - `credits`: tiers, the cap and rounding to the currency's minor unit;
-//! - `statement`: [`Tally`], the fold, and [`Statement`], its result.
+//! - `statement`: [`Tally`], the fold, and [`Statement`], its result;
+//! - `sections`: the milestones and hours sections, from the milestone fold
+//!   and billed time.
 
 mod counting;
 mod credits;
 mod objectives;
 mod period;
+mod sections;
 mod statement;
 
+pub use crate::billing::round_money;
 pub use counting::{ClockId, CountedClock, LastEvent, Outcome};
-pub use credits::{CreditLine, CreditsDue, minor_unit_digits, round_money, tier_for};
+pub use credits::{CreditLine, CreditsDue, minor_unit_digits, tier_for};
 pub use objectives::{ObjectiveResult, Share, Status};
 pub use period::{PeriodError, ReportPeriod};
+pub use sections::{ActivityHours, Hours, MilestoneLine, hours_by_activity, milestone_lines};
 pub use statement::{Statement, StatementError, Tally, statements};
 
 #[cfg(test)]

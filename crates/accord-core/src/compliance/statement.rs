@@ -16,7 +16,8 @@
 //!
 //! Milestones (baseline vs adjusted) and hours by activity belong on the
 //! statement too (SPEC §7); they come from the milestone and billing folds
-//! and are not part of this fold.
+//! (see `sections`) and are added by [`Statement::add_sections`], not by
+//! this fold.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -27,9 +28,12 @@ use super::counting::{ClockId, CountedClock, Outcome, Windows, count_ticket};
 use super::credits::{CreditsDue, assess, credits_due, minor_unit_digits};
 use super::objectives::{ObjectiveResult, Share, Status};
 use super::period::ReportPeriod;
+use super::sections::{ActivityHours, MilestoneLine, hours_by_activity, milestone_lines};
 use crate::BusinessDuration;
 use crate::clock::{ClockError, ClockPolicy, Metric, MissingCalendar, TicketEvent};
 use crate::contract::{Contract, Period};
+use crate::milestone::{MilestoneError, MilestoneEvent};
+use crate::time::TimeEntry;
 
 /// Why no statement could be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,6 +52,9 @@ pub enum StatementError {
     /// A ticket's clocks cannot be evaluated.
     #[error(transparent)]
     Clock(#[from] ClockError),
+    /// The milestone events cannot be evaluated.
+    #[error(transparent)]
+    Milestone(#[from] MilestoneError),
 }
 
 /// The statement of one period.
@@ -81,6 +88,33 @@ pub struct Statement {
     pub provider_time: BusinessDuration,
     /// The credits due, if the contract agrees credits.
     pub credits: Option<CreditsDue>,
+    /// Every milestone of the contract as of the period's end, in contract
+    /// order; empty unless milestone events were given.
+    pub milestones: Vec<MilestoneLine>,
+    /// Hours worked per activity in the period; empty unless time entries
+    /// were given.
+    pub hours_by_activity: BTreeMap<String, ActivityHours>,
+}
+
+impl Statement {
+    /// Fills the milestones section from `milestone_events` (every
+    /// milestone, with the events before the period's end; a milestone
+    /// without events has baseline = adjusted) and the hours section from
+    /// `entries`. `None` leaves a section empty.
+    pub fn add_sections(
+        &mut self,
+        contract: &Contract,
+        milestone_events: Option<&[MilestoneEvent]>,
+        entries: Option<&[TimeEntry]>,
+    ) -> Result<(), StatementError> {
+        if let Some(events) = milestone_events {
+            self.milestones = milestone_lines(contract, events, self.end)?;
+        }
+        if let Some(entries) = entries {
+            self.hours_by_activity = hours_by_activity(contract, entries, self.period);
+        }
+        Ok(())
+    }
 }
 
 /// What the statement windows and objective windows gather.
@@ -329,6 +363,8 @@ impl<'c> Tally<'c> {
                 paused_by_reason,
                 provider_time: secs_to_duration(g.provider),
                 credits,
+                milestones: Vec::new(),
+                hours_by_activity: BTreeMap::new(),
             });
         }
         out

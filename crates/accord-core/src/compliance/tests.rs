@@ -642,3 +642,194 @@ fn a_breach_names_the_pauses_during_its_clock_and_the_last_event() {
     assert_eq!(first.last_event.as_ref().unwrap().kind, "resumed");
     assert_eq!(first.paused_by_reason["approval"].as_secs(), 2400);
 }
+
+/// Reporting zone Berlin; `go-live` (due Tue 31 March, a sample export due
+/// Fri 13 February), `handover` (due Fri 20 March), `training` (due 30
+/// April); billing rounds each entry up to 15 minutes, at least 30.
+fn sections_contract() -> Contract {
+    contract(
+        r#"report_timezone = "Europe/Berlin""#,
+        r#"[contacts.client]
+owner = { name = "O", email = "o@c.example" }
+[[milestones]]
+id = "go-live"
+name = "Go-live"
+due = 2026-03-31
+calendar = "support"
+[[milestones.deliverables]]
+what = "Sample data export"
+owner = "client.owner"
+due = 2026-02-13
+reason = "data_dependency"
+[[milestones]]
+id = "handover"
+name = "Handover"
+due = 2026-03-20
+calendar = "support"
+[[milestones]]
+id = "training"
+name = "Training"
+due = 2026-04-30
+calendar = "support"
+[billing]
+rate = "100.00"
+invoice_every = "month"
+[billing.rounding]
+increment = "15m"
+mode = "up"
+minimum = "30m"
+"#,
+    )
+}
+
+fn march_statement(c: &Contract) -> Statement {
+    run(c, &[], &["2026-03"]).remove(0)
+}
+
+#[test]
+fn a_late_deliverable_before_the_period_end_shifts_a_milestone_and_a_shift_at_the_end_does_not() {
+    let c = sections_contract();
+    let text = [
+        // received Wed 18 February: Mon 16 to Wed 18 are the client's, 3 days
+        r#"{"milestone":"go-live","kind":"deliverable_received","deliverable":"1","at":"2026-02-18T10:00:00+01:00"}"#,
+        // at the period's end exactly (1 April 00:00 Berlin): not applied
+        r#"{"milestone":"go-live","kind":"shifted","days":2,"reason":"CR","at":"2026-04-01T00:00:00+02:00"}"#,
+        // completed Tue 24 March, after its due date with no delay
+        r#"{"milestone":"handover","kind":"completed","at":"2026-03-24T10:00:00+01:00"}"#,
+    ]
+    .join("\n");
+    let events: Vec<_> = crate::milestone::MilestoneEvent::parse_json_lines(&text)
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    let mut s = march_statement(&c);
+    s.add_sections(&c, Some(&events), None).unwrap();
+    let row = |m: &MilestoneLine| {
+        (
+            m.id.clone(),
+            m.baseline_due.to_string(),
+            m.adjusted_due.to_string(),
+            m.client_delay_days,
+            m.shift_days,
+            m.state.as_str(),
+            m.miss,
+        )
+    };
+    let rows: Vec<_> = s.milestones.iter().map(row).collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "go-live".into(),
+                "2026-03-31".into(),
+                "2026-04-03".into(),
+                3,
+                0,
+                "on_track",
+                None
+            ),
+            (
+                "handover".into(),
+                "2026-03-20".into(),
+                "2026-03-20".into(),
+                0,
+                0,
+                "missed",
+                Some("provider")
+            ),
+            (
+                "training".into(),
+                "2026-04-30".into(),
+                "2026-04-30".into(),
+                0,
+                0,
+                "on_track",
+                None
+            ),
+        ]
+    );
+    assert!(s.hours_by_activity.is_empty());
+}
+
+#[test]
+fn without_milestone_events_or_entries_the_sections_are_empty() {
+    let c = sections_contract();
+    let mut s = march_statement(&c);
+    s.add_sections(&c, None, None).unwrap();
+    assert!(s.milestones.is_empty());
+    assert!(s.hours_by_activity.is_empty());
+}
+
+#[test]
+fn hours_are_the_entries_of_the_period_in_the_reporting_zone_each_rounded() {
+    let c = sections_contract();
+    let entries = crate::time::parse_json_lines(
+        &[
+            // 70 min → 75 min billed
+            r#"{"id":"E-1","person":"p@x.example","start":"2026-03-02T09:00:00+01:00","minutes":70,"activity":"dev"}"#,
+            // 10 min → 15 min, then the 30 min minimum
+            r#"{"id":"E-2","person":"p@x.example","start":"2026-03-03T09:00:00+01:00","minutes":10,"activity":"dev"}"#,
+            // non billable: raw counts, nothing billed
+            r#"{"id":"E-3","person":"p@x.example","start":"2026-03-04T09:00:00+01:00","minutes":20,"activity":"dev","billable":"non_billable"}"#,
+            // 1 March 00:30 in Berlin (28 February in UTC): March; 31 min → 45
+            r#"{"id":"E-4","person":"p@x.example","start":"2026-02-28T23:30:00Z","minutes":31,"activity":"meeting","billable":"no_charge"}"#,
+            // 1 April 00:30 in Berlin: April
+            r#"{"id":"E-5","person":"p@x.example","start":"2026-03-31T22:30:00Z","minutes":60,"activity":"meeting"}"#,
+            // 28 February 23:30 in Berlin: February
+            r#"{"id":"E-6","person":"p@x.example","start":"2026-02-28T22:30:00Z","minutes":60,"activity":"dev"}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let mut s = march_statement(&c);
+    s.add_sections(&c, None, Some(&entries)).unwrap();
+    assert!(s.milestones.is_empty());
+    let h = &s.hours_by_activity;
+    assert_eq!(h.keys().collect::<Vec<_>>(), ["dev", "meeting"]);
+    let hours = |raw_s, billed_s| Hours { raw_s, billed_s };
+    assert_eq!(h["dev"].total, hours(6000, 6300));
+    assert_eq!(
+        h["dev"].by_kind[&crate::time::Billable::Billable],
+        hours(4800, 6300)
+    );
+    assert_eq!(
+        h["dev"].by_kind[&crate::time::Billable::NonBillable],
+        hours(1200, 0)
+    );
+    assert_eq!(h["meeting"].total, hours(1860, 2700));
+    assert_eq!(h["meeting"].by_kind.len(), 1);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Every entry with a work date in the period is counted once, in its
+    /// activity and its kind; entries outside it are not.
+    #[test]
+    fn hours_add_up_to_the_raw_time_of_the_periods_entries(
+        specs in prop::collection::vec((0i64..90 * 86_400, 1i64..600, 0usize..3, 0usize..3), 0..30)
+    ) {
+        let c = sections_contract();
+        let kinds = ["billable", "non_billable", "no_charge"];
+        let acts = ["dev", "ops", "meeting"];
+        let base: jiff::Timestamp = "2026-02-01T00:00:00Z".parse().unwrap();
+        let lines: Vec<String> = specs.iter().enumerate().map(|(i, (off, min, k, a))| {
+            let start = base.checked_add(jiff::SignedDuration::from_secs(*off)).unwrap();
+            format!(r#"{{"id":"E-{i}","person":"p@x.example","start":"{start}","minutes":{min},"activity":"{}","billable":"{}"}}"#, acts[*a], kinds[*k])
+        }).collect();
+        let entries = crate::time::parse_json_lines(&lines.join("\n")).unwrap();
+        let march = period("2026-03");
+        let (start, end) = march.bounds(&c.reporting_zone()).unwrap();
+        let expected: i64 = entries.iter().filter(|e| e.start >= start && e.start < end).map(|e| e.raw_s()).sum();
+        let h = hours_by_activity(&c, &entries, march);
+        prop_assert_eq!(h.values().map(|a| a.total.raw_s).sum::<i64>(), expected);
+        for a in h.values() {
+            prop_assert_eq!(a.by_kind.values().map(|k| k.raw_s).sum::<i64>(), a.total.raw_s);
+            prop_assert_eq!(a.by_kind.values().map(|k| k.billed_s).sum::<i64>(), a.total.billed_s);
+            let nb = a.by_kind.get(&crate::time::Billable::NonBillable).copied().unwrap_or_default();
+            prop_assert_eq!(nb.billed_s, 0);
+            prop_assert!(a.total.billed_s >= a.total.raw_s - nb.raw_s);
+        }
+    }
+}

@@ -1,9 +1,11 @@
 //! The compliance statement as a document (SPEC §7): a first page for the
 //! client's executive that says in one sentence per objective whether it
 //! was met, then the detail — objectives, breaches with their cause, paused
-//! time by reason beside provider time, credits — with SVG charts: share
-//! against objective per month (the statements given as history, up to
-//! twelve), breaches per week, paused time as a stacked bar, credits.
+//! time by reason beside provider time, credits, and when the statement has
+//! them milestones (baseline vs adjusted) and hours by activity — with SVG
+//! charts: share against objective per month (the statements given as
+//! history, up to twelve), breaches per week, paused time as a stacked bar,
+//! credits.
 //!
 //! The figures come from [`accord_core::compliance::Statement`]; nothing is
 //! computed here but presentation (percentages to one decimal, truncated,
@@ -23,6 +25,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::document::{Document, strong, text};
 use crate::html;
+use crate::invoice::h_mm;
 
 pub use charts::Bar;
 
@@ -264,6 +267,53 @@ pub fn document(contract: &Contract, s: &Statement) -> Document {
             money(contract, c.total),
             if c.capped { " after the cap" } else { "" }
         ));
+    }
+    if !s.milestones.is_empty() {
+        doc.heading(1, "Milestones: baseline and adjusted");
+        doc.para("Each milestone as of the period's end: the due date agreed in the contract, and the due date after the client's delays and agreed shifts (business days).");
+        doc.table(
+            &[
+                "Milestone",
+                "Baseline due",
+                "Adjusted due",
+                "Client delay",
+                "Agreed shift",
+                "State",
+            ],
+            s.milestones
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.name.clone(),
+                        m.baseline_due.to_string(),
+                        m.adjusted_due.to_string(),
+                        format!("{} d", m.client_delay_days),
+                        format!("{} d", m.shift_days),
+                        match m.miss {
+                            Some(who) => format!("{} ({who}'s miss)", words(m.state.as_str())),
+                            None => words(m.state.as_str()),
+                        },
+                    ]
+                })
+                .collect(),
+        );
+    }
+    if !s.hours_by_activity.is_empty() {
+        doc.heading(1, "Hours worked by activity");
+        doc.para("Time entries whose work began in the period (h:mm): worked as recorded, and billed after the contract's rounding; non-billable time is never billed.");
+        doc.table(
+            &["Activity", "Worked", "Billed"],
+            s.hours_by_activity
+                .iter()
+                .map(|(activity, h)| {
+                    vec![
+                        activity.clone(),
+                        h_mm(h.total.raw_s),
+                        h_mm(h.total.billed_s),
+                    ]
+                })
+                .collect(),
+        );
     }
     doc
 }

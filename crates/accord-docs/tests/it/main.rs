@@ -120,22 +120,33 @@ fn the_invoice_shows_what_a_client_checks() {
     }
 }
 
-/// The example's events as of the end of March 2026, stated for January to March.
+/// The example's events as of the end of March 2026, stated for January to
+/// March, with the example's milestone events and time entries.
 fn acme_statements() -> Vec<accord_core::compliance::Statement> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let text = std::fs::read_to_string(dir.join("acme.events.jsonl")).unwrap();
-    let events = accord_core::clock::TicketEvent::parse_json_lines(&text).unwrap();
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    let events =
+        accord_core::clock::TicketEvent::parse_json_lines(&read("acme.events.jsonl")).unwrap();
+    let milestone_events: Vec<_> =
+        accord_core::milestone::MilestoneEvent::parse_json_lines(&read("acme.milestones.jsonl"))
+            .unwrap()
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect();
+    let entries = accord_core::time::parse_json_lines(&read("acme.entries.jsonl")).unwrap();
     let periods: Vec<_> = ["2026-01", "2026-02", "2026-03"]
         .iter()
         .map(|p| p.parse().unwrap())
         .collect();
-    accord_core::compliance::statements(
-        &example("acme.contract.toml"),
-        &events,
-        &periods,
-        Default::default(),
-    )
-    .unwrap()
+    let contract = example("acme.contract.toml");
+    let mut all =
+        accord_core::compliance::statements(&contract, &events, &periods, Default::default())
+            .unwrap();
+    for s in &mut all {
+        s.add_sections(&contract, Some(&milestone_events), Some(&entries))
+            .unwrap();
+    }
+    all
 }
 
 #[test]
