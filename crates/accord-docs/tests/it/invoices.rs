@@ -10,61 +10,16 @@ use jiff::civil::{Date, date};
 use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
-/// The parties the examples without a `[parties]` table are given in these
-/// tests (acme has its own).
-const HOSTING_PARTIES: &str = r#"
-[parties.provider]
-legal_name = "Stackwise Hosting LLC"
-street = "500 Market Street"
-postcode = "94105"
-city = "San Francisco"
-country = "US"
-tax_number = "94-1234567"
-registration = "CA 202612345678"
-email = "billing@stackwise.example"
-
-[parties.client]
-legal_name = "Northwind Retail Inc."
-street = "1200 Pike Street"
-postcode = "98101"
-city = "Seattle"
-country = "US"
-"#;
-
-const AGENCY_PARTIES: &str = r#"
-[parties.provider]
-legal_name = "Paper & Pixel Studio Ltd"
-street = "14 Quay Street"
-postcode = "BS1 4DJ"
-city = "Bristol"
-country = "GB"
-vat_id = "GB123456789"
-electronic_address = "0088:5060012349998"
-
-[parties.client]
-legal_name = "Harbour Bakery Ltd"
-street = "3 Harbour Walk"
-postcode = "BS1 5LL"
-city = "Bristol"
-country = "GB"
-vat_id = "GB987654321"
-"#;
-
-/// An example contract, with test parties when the file has none.
+/// An example contract.
 pub fn contract(name: &str) -> Contract {
     contract_text(name, &|t| t.to_string())
 }
 
-/// An example contract changed by `edit` (test parties added after it).
+/// An example contract changed by `edit`.
 pub fn contract_text(name: &str, edit: &dyn Fn(&str) -> String) -> Contract {
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let file = format!("{name}.contract.toml");
-    let mut text = edit(&std::fs::read_to_string(dir.join(&file)).unwrap());
-    match name {
-        "hosting-24x7" => text.push_str(HOSTING_PARTIES),
-        "agency-fixed-price" => text.push_str(AGENCY_PARTIES),
-        _ => {}
-    }
+    let text = edit(&std::fs::read_to_string(dir.join(&file)).unwrap());
     let src = SourceFile::new(std::path::Path::new(&file), text);
     Contract::parse(&src, &mut |p| std::fs::read_to_string(dir.join(p)))
         .unwrap_or_else(|e| panic!("{e}"))
