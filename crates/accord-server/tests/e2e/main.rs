@@ -1,4 +1,4 @@
-//! The web application in a real browser (issue 6): Debian's `chromium`,
+//! The web application in a real browser: Debian's `chromium`,
 //! driven through `chromedriver` (started here on a free loopback port),
 //! against `accord_server::launch` — what `accord serve` runs — on another
 //! loopback port over a fresh SQLite database.
@@ -447,8 +447,9 @@ async fn staff_pause_client_reply_tenancy_and_amendment_in_chromium_postgres() {
     }
 }
 
-/// The flows of issue 6 in one browser session per user; screenshots when
-/// `shots` (once is enough: the pages are the same on either backend).
+/// The web flows (pause and client reply, milestones, tenancy, amendment)
+/// in one browser session per user; screenshots when `shots` (once is
+/// enough: the pages are the same on either backend).
 async fn the_flows(db: TestDb, shots: bool) {
     let Some((chromium, chromedriver)) = browser_binaries() else {
         db.finish().await;

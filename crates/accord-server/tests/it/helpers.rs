@@ -187,7 +187,7 @@ impl TestApp {
     }
 }
 
-// ---- requests with any method and body (issue 5: accounts, tenancy) ----
+// ---- requests with any method and body (accounts, tenancy) ----
 
 impl TestApp {
     /// Sends `method path` with a bearer token and, if given, a body of

@@ -13,7 +13,7 @@ mod ops;
 mod receivers;
 mod tenancy;
 mod web;
-// issue 5: accounts, pauses, amendments, every route's tenancy, bad input
+// accounts, pauses, amendments, every route's tenancy, bad input
 mod accounts;
 mod amendments;
 mod bad_input;

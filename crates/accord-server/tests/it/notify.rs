@@ -1,4 +1,4 @@
-//! Live monitoring and notifications (issue 5, item 5): thresholds fire at
+//! Live monitoring and notifications: thresholds fire at
 //! their instants, exactly once, as signed webhooks and e-mails to the
 //! contract's contacts, with retries; events reschedule crossings. Time is
 //! a manual clock the tests move; the receivers are real, on loopback.

@@ -1,4 +1,4 @@
-//! The web pages over HTTP (issue 6): signing in and out, CSRF, tenancy by
+//! The web pages over HTTP: signing in and out, CSRF, tenancy by
 //! URL and by form, the sign-in rate limit, the pause → client reply flow
 //! and amendment diagnostics. A small cookie-keeping `Browser` stands in
 //! for a real one (the real-Chromium suite is `tests/e2e`).

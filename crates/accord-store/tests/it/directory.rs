@@ -1,4 +1,4 @@
-//! The API's accounts and contract versions in the store (issue 5): users
+//! The API's accounts and contract versions in the store: users
 //! and contract versions scoped by tenant, tokens revoked only by their
 //! owner, amendments checked against the latest version, atomically.
 

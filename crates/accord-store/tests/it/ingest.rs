@@ -1,4 +1,4 @@
-//! The ingestion path under load (issue 5, item 8): large batches are
+//! The ingestion path under load: large batches are
 //! stored whole or not at all, duplicates are recognised wherever they come
 //! from, clock rows match the core however many there are, and concurrent
 //! writers all succeed.
