@@ -9,12 +9,14 @@
 //! call the application layer or the store and render; `extract.rs` turns
 //! requests into typed values or problems; `error.rs` is the one HTTP error
 //! type; `ops.rs` serves `/healthz`, `/readyz` and `/metrics`;
-//! `settings.rs` is the typed configuration; `notify/` runs the scheduler
+//! `documents.rs` renders stored documents to PDF through the engine the
+//! binary installs; `settings.rs` is the typed configuration; `notify/` runs the scheduler
 //! that claims due work and the worker that delivers the outbox; `time.rs`
 //! says what "now" is.
 
 pub mod api;
 pub mod app;
+pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod metrics;

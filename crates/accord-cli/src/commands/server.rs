@@ -113,6 +113,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             listener.local_addr()?,
             settings.database_url()
         );
+        #[cfg(feature = "pdf")]
+        accord_server::documents::install_pdf_renderer(|doc| {
+            accord_pdf::render(doc).map_err(|e| e.to_string())
+        });
         accord_server::launch(settings, listener, shutdown_signal()).await?;
         Ok(ExitCode::SUCCESS)
     })

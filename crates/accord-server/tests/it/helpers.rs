@@ -47,6 +47,9 @@ impl TestApp {
             database_url: Some(DatabaseUrl::new(db.url.clone())),
             ..settings
         };
+        accord_server::documents::install_pdf_renderer(|doc| {
+            accord_pdf::render(doc).map_err(|e| e.to_string())
+        });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let store = db.store.clone();
