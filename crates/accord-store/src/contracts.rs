@@ -120,6 +120,13 @@ impl Contracts<'_> {
         on_reader!(self.0, contract_versions(tenant, contract_id))
     }
 
+    /// The number of a contract's latest stored version, if the tenant may
+    /// see the contract (one row, not every version).
+    #[instrument(skip_all, fields(contract = contract_id))]
+    pub async fn latest_version(&self, tenant: &Tenant, contract_id: &str) -> Result<Option<u32>> {
+        on_reader!(self.0, latest_version_number(tenant, contract_id))
+    }
+
     /// One stored version of a contract, if the tenant may see it.
     #[instrument(skip_all, fields(contract = contract_id, version))]
     pub async fn version(

@@ -38,10 +38,8 @@ async fn latest(
     let version = state
         .store
         .contracts()
-        .versions(tenant, contract_id)
+        .latest_version(tenant, contract_id)
         .await?
-        .last()
-        .map(|v| v.version)
         .ok_or(AppError::NotFound)?;
     let parsed = state
         .contracts

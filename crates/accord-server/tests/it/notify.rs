@@ -747,16 +747,63 @@ async fn two_servers_on_one_database_fire_each_crossing_exactly_once(env: &Env) 
     for i in 0..tickets {
         ids.push(env.open(&format!("T-{i}"), "critical").await);
     }
+    // A second client's milestones: go-live's export has been overdue since
+    // 13 February, which moves go-live; both schedulers race for the
+    // contract's milestone job too.
+    let studio = env
+        .app
+        .store
+        .accounts()
+        .create_client("Studio", t0())
+        .await
+        .unwrap();
+    env.app
+        .store
+        .contracts()
+        .put_version(
+            &studio,
+            "studio.toml",
+            &accord_store::testing::milestone_contract("studio"),
+            t0(),
+        )
+        .await
+        .unwrap();
     // Both monitors wake at each step and race for the same tickets.
     for minutes in [30, 54, 60, 120, 216, 240] {
         env.clock.set(at(minutes));
     }
     let per_ticket = 6;
-    hook.wait_for(tickets * per_ticket).await;
+    let milestone_notices = 2;
+    hook.wait_for(tickets * per_ticket + milestone_notices)
+        .await;
     for id in &ids {
         env.settled(id, per_ticket).await;
     }
-    let got = hook.received();
+    let (milestones, got): (Vec<_>, Vec<_>) = hook.received().into_iter().partition(|h| {
+        h.json["event"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("milestone."))
+    });
+    let mut told: Vec<(String, String)> = milestones
+        .iter()
+        .map(|h| {
+            h.verify(&secret);
+            (
+                h.json["event"].as_str().unwrap().to_string(),
+                h.json["milestone"]["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    told.sort();
+    assert_eq!(
+        told,
+        [
+            ("milestone.deliverable_overdue", "go-live"),
+            ("milestone.shifted", "go-live"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string())),
+        "each milestone notice is delivered once"
+    );
     assert_eq!(
         got.len(),
         tickets * per_ticket,
@@ -778,7 +825,17 @@ async fn two_servers_on_one_database_fire_each_crossing_exactly_once(env: &Env) 
         tickets * per_ticket,
         "a crossing fired twice"
     );
-    assert_eq!(env.smtp.received().len(), tickets * per_ticket * 2);
+    // Two e-mails a crossing, and the export's owner told once.
+    env.smtp.wait_for(tickets * per_ticket * 2 + 1).await;
+    let mails = env.smtp.received();
+    assert_eq!(mails.len(), tickets * per_ticket * 2 + 1);
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.to == ["mia@client.example"])
+            .count(),
+        1
+    );
 
     // Between them the two servers fired each crossing once.
     let count = |text: String| -> usize {

@@ -193,6 +193,11 @@ pub(super) async fn insert_version(
         )),
         other => other,
     })?;
+    if !contract.milestones().is_empty() {
+        // A new version may bring milestones or move their dates; its
+        // deliverables fall due whether or not an event ever arrives.
+        super::set_job(&mut *conn, super::MILESTONE_CHANGE, &id, Some(ms(now))).await?;
+    }
     for (name, file) in files {
         sqlx::query(
             "INSERT INTO contract_files (contract_id, version, name, text) VALUES ($1, $2, $3, $4)",
@@ -320,6 +325,24 @@ pub(crate) async fn contract_version(
         .fetch_optional(pool)
         .await?;
     row.as_ref().map(version_from_row).transpose()
+}
+
+pub(crate) async fn latest_version_number(
+    pool: &Pool<Db>,
+    tenant: &Tenant,
+    contract_id: &str,
+) -> Result<Option<u32>> {
+    let row = sqlx::query(
+        "SELECT version FROM contract_versions
+         WHERE contract_id = $1 AND ($2 IS NULL OR client_id = $2)
+         ORDER BY version DESC LIMIT 1",
+    )
+    .bind(contract_id)
+    .bind(tenant.client_filter())
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| to_u32(r.try_get("version")?, "contract version"))
+        .transpose()
 }
 
 pub(crate) async fn amend_contract(

@@ -204,10 +204,46 @@ struct Notice {
     deliverable: Option<usize>,
 }
 
+/// What still moves a milestone's adjusted date each business day: its
+/// outstanding overdue deliverables and open pauses, by name.
+fn growing_causes(m: &MilestoneOutcome) -> Vec<String> {
+    let mut causes: Vec<String> = m
+        .deliverables
+        .iter()
+        .filter(|d| d.overdue && d.received.is_none())
+        .map(|d| format!("deliverable {}", d.name))
+        .collect();
+    causes.extend(
+        m.pauses
+            .iter()
+            .filter(|p| p.to.is_none())
+            .map(|p| format!("pause {} from {}", p.reason, p.from)),
+    );
+    causes
+}
+
+/// The key of a shift notice. A settled shift is told once per adjusted
+/// date. While a delay grows, the date moves every business day: that is
+/// told once when it starts and then at most once a week (a digest of the
+/// week's moves), so a long wait on the client is not a daily e-mail; the
+/// date it settles on is told again.
+fn shift_key(m: &MilestoneOutcome, growing: &[String]) -> String {
+    if growing.is_empty() {
+        return format!("shifted:{}", m.adjusted_due);
+    }
+    let week = m.today.iso_week_date();
+    format!(
+        "shifted:growing:{}:{}-W{:02}",
+        growing.join(","),
+        week.year(),
+        week.week()
+    )
+}
+
 /// What a milestone's outcome calls for: each overdue deliverable (to its
-/// owner), an adjusted date away from the baseline (each new date once, to
-/// the provider), the milestone overdue (once per adjusted date, to the
-/// provider).
+/// owner), an adjusted date away from the baseline (to the provider: each
+/// settled date once, a growing delay once a week), the milestone overdue
+/// (once per adjusted date, to the provider).
 fn notices(m: &MilestoneOutcome) -> Vec<Notice> {
     let mut out: Vec<Notice> = m
         .deliverables
@@ -223,7 +259,7 @@ fn notices(m: &MilestoneOutcome) -> Vec<Notice> {
     if m.adjusted_due != m.baseline_due && m.completed.is_none() {
         out.push(Notice {
             topic: "milestone.shifted",
-            key: format!("shifted:{}", m.adjusted_due),
+            key: shift_key(m, &growing_causes(m)),
             deliverable: None,
         });
     }
@@ -297,6 +333,7 @@ pub(crate) async fn run_milestone_job(
                     "client_delay_days": m.client_delay_days,
                     "shift_days": m.shift_days,
                     "state": m.state.as_str(),
+                    "growing": growing_causes(m),
                 },
                 "deliverable": deliverable.map(|d| serde_json::json!({
                     "name": d.name, "what": d.what, "owner": d.owner.to_string(),

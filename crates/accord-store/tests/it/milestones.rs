@@ -263,8 +263,10 @@ async fn each_milestone_change_is_notified_once_to_whom_it_concerns(db: &TestDb)
     let next = s.schedule().next_due_at().await.unwrap().unwrap();
     assert_eq!(next, "2026-03-03T00:00:00Z".parse::<Timestamp>().unwrap());
     let later = s.schedule().claim_due(next, 10).await.unwrap();
-    // Two more moves (one per milestone), the export not again.
-    assert_eq!(later.milestone_notices, 2);
+    // The dates moved again, but by delays still growing: told at most
+    // once a week, and this is still the week of 2 March.
+    assert_eq!(later.jobs, 1);
+    assert_eq!(later.milestone_notices, 0);
     // The outbox holds still just the one message (due again: its first
     // attempt was never recorded).
     assert_eq!(
@@ -274,4 +276,54 @@ async fn each_milestone_change_is_notified_once_to_whom_it_concerns(db: &TestDb)
             "mia@client.example".to_string()
         )]
     );
+}
+
+both!(a_growing_delay_is_told_once_a_week_and_again_when_it_settles);
+async fn a_growing_delay_is_told_once_a_week_and_again_when_it_settles(db: &TestDb) {
+    let s = &db.store;
+    // Stored on 1 February, with no event ever posted: storing it is
+    // enough for its deliverables to be watched.
+    let stored: Timestamp = "2026-02-01T00:00:00Z".parse().unwrap();
+    let acme = s.accounts().create_client("Acme", stored).await.unwrap();
+    s.contracts()
+        .put_version(
+            &acme,
+            "m.contract.toml",
+            &milestone_contract("acme"),
+            stored,
+        )
+        .await
+        .unwrap();
+    // From 14 February go-live's export is overdue and its delay grows
+    // every day. Run the contract's job at every instant it asks for,
+    // through 31 March, and count the shift notices.
+    let until: Timestamp = "2026-03-31T12:00:00Z".parse().unwrap();
+    let mut at = stored;
+    let mut runs = 0;
+    let mut notices = 0;
+    while at <= until {
+        let fired = s.schedule().claim_due(at, 10).await.unwrap();
+        runs += fired.jobs;
+        notices += fired.milestone_notices;
+        at = s.schedule().next_due_at().await.unwrap().unwrap();
+    }
+    // The job ran every day, but go-live's move was told once for each ISO
+    // week from 14 February (W07) to 30 March (W14): eight, plus the
+    // export's own overdue notice once.
+    assert!(runs >= 45, "the job runs daily: {runs}");
+    assert_eq!(notices, 8 + 1);
+    // The export arrives on 31 March: the date settles, told once.
+    s.milestones()
+        .append(
+            &Tenant::Provider,
+            "acme",
+            &[received("r1", "2026-03-31T10:00:00Z")],
+            until,
+        )
+        .await
+        .unwrap();
+    let settled = s.schedule().claim_due(until, 10).await.unwrap();
+    assert_eq!(settled.milestone_notices, 1);
+    let again = s.schedule().claim_due(until, 10).await.unwrap();
+    assert_eq!(again.milestone_notices, 0);
 }
