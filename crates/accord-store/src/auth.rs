@@ -36,6 +36,13 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
     })
 }
 
+/// A hash no password is known for, made once with the same parameters as
+/// real ones: verified in place of a missing account's, it costs the same.
+pub(crate) fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&random_password()).unwrap_or_default())
+}
+
 /// A random password of 24 lower-case hexadecimal characters (96 bits), for
 /// accounts created without one; shown once to whoever creates the account.
 pub fn random_password() -> String {

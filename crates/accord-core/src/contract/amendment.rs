@@ -17,6 +17,17 @@ pub enum AmendmentError {
         /// The id the amendment names.
         found: String,
     },
+    /// The amendment names another client: a contract stays with the
+    /// client it was made with (case and spacing aside).
+    #[error(
+        "the amendment is for client `{found}`, not `{current}`: an amendment keeps the client"
+    )]
+    OtherClient {
+        /// The client of the current version.
+        current: String,
+        /// The client the amendment names.
+        found: String,
+    },
     /// The amendment's `version` does not count up.
     #[error(
         "version {found} is not after the current version {current}: amend with a higher `version`"
@@ -42,6 +53,7 @@ impl AmendmentError {
     pub fn key(&self) -> &'static str {
         match self {
             AmendmentError::OtherContract { .. } => "id",
+            AmendmentError::OtherClient { .. } => "client",
             AmendmentError::VersionNotAfter { .. } => "version",
             AmendmentError::NotLater { .. } => "effective_from",
         }
@@ -61,6 +73,9 @@ impl AmendmentError {
 /// let early = parse(&format!("id = \"a\"\nversion = 2\neffective_from = 2026-01-01\n{base}"));
 /// assert_eq!(check_amendment(&v1, &v2), Ok(()));
 /// assert_eq!(check_amendment(&v1, &early).unwrap_err().key(), "effective_from");
+/// let other = parse(&format!("id = \"a\"\nversion = 2\neffective_from = 2026-07-01\n{}",
+///                            base.replace("Acme", "Globex")));
+/// assert_eq!(check_amendment(&v1, &other).unwrap_err().key(), "client");
 /// assert!(matches!(check_amendment(&v2, &v1), Err(AmendmentError::VersionNotAfter { .. })));
 /// ```
 pub fn check_amendment(current: &Contract, amendment: &Contract) -> Result<(), AmendmentError> {
@@ -68,6 +83,18 @@ pub fn check_amendment(current: &Contract, amendment: &Contract) -> Result<(), A
         return Err(AmendmentError::OtherContract {
             current: current.id().to_string(),
             found: amendment.id().to_string(),
+        });
+    }
+    let folded = |name: &str| {
+        name.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    if folded(amendment.client()) != folded(current.client()) {
+        return Err(AmendmentError::OtherClient {
+            current: current.client().to_string(),
+            found: amendment.client().to_string(),
         });
     }
     if amendment.version() <= current.version() {

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use accord_store::Tenant;
+use accord_core::contract::Contract;
+use accord_store::{ClientId, Tenant};
 
 use super::{AppError, AppResult};
 use crate::state::AppState;
@@ -57,4 +58,44 @@ impl Contracts {
         }
         "UTC".to_string()
     }
+}
+
+/// A name as people compare it: case, surrounding and repeated spaces aside.
+fn folded(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Refuses a contract whose `client` is not the organisation it is stored
+/// under: a contract uploaded under the wrong client would show its
+/// contacts and terms to that client's users.
+pub async fn check_client(
+    state: &AppState,
+    client: &ClientId,
+    contract: &Contract,
+) -> AppResult<()> {
+    let orgs = state
+        .store
+        .accounts()
+        .organisations(&Tenant::Provider)
+        .await?;
+    let Some(org) = orgs.iter().find(|o| o.id.as_str() == client.as_str()) else {
+        // The store answers for an unknown organisation.
+        return Ok(());
+    };
+    if folded(&org.name) == folded(contract.client()) {
+        return Ok(());
+    }
+    Err(AppError::Invalid {
+        field: "client".into(),
+        detail: format!(
+            "the contract is for client `{}`, but it would be stored under the organisation `{}`: \
+             store it under `{}`'s organisation, or correct `client` in the file",
+            contract.client(),
+            org.name,
+            contract.client()
+        ),
+    })
 }

@@ -107,7 +107,7 @@ pub(crate) async fn login(State(state): State<AppState>, req: Request) -> PageRe
             &next,
             &email,
             Some(format!(
-                "Too many failed sign-ins for {email} from your address. Try again in {minutes} minutes."
+                "Too many failed sign-ins from your address. Try again in {minutes} minutes."
             )),
             None,
         ));

@@ -323,7 +323,17 @@ pub(crate) async fn amend(
                 None,
             );
         }
-        Ok(_) => {}
+        Ok(c) => {
+            let current = state
+                .contracts
+                .get(&state, &viewer.tenant, &id, latest.version)
+                .await?;
+            if let Err(e @ accord_core::contract::AmendmentError::OtherClient { .. }) =
+                accord_core::contract::check_amendment(&current.contract, &c)
+            {
+                return refuse(Some(format!("{}.", capitalised(&e.to_string()))), None);
+            }
+        }
     }
     match state
         .store
@@ -345,4 +355,13 @@ pub(crate) async fn amend(
         Err(e @ accord_store::Error::Conflict(_)) => refuse(Some(e.to_string()), None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// `text` with its first letter in upper case, for a sentence.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

@@ -371,48 +371,72 @@ pub(crate) fn peer(parts_extensions: &axum::http::Extensions) -> String {
 
 /// Failed sign-ins allowed per address and e-mail within [`WINDOW`].
 pub(crate) const MAX_FAILURES: u32 = 5;
+/// Failed sign-ins allowed per address, whatever the e-mails, within
+/// [`WINDOW`]: probing many e-mails from one address stops here.
+pub(crate) const MAX_ADDRESS_FAILURES: u32 = 30;
 /// How long failures are remembered, and how long a limited pair waits.
 const WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// Failed sign-ins per (address, e-mail), in memory: a guesser is slowed
-/// to five tries per quarter hour per account and address. A successful
-/// sign-in clears the pair. (Several servers each keep their own count.)
+/// Failures and when their count started.
+type Counts<K> = HashMap<K, (u32, Instant)>;
+
+/// Failed sign-ins in memory, per (address, e-mail) and per address: a
+/// guesser is slowed to five tries per quarter hour per account and
+/// address, and to thirty per address over all accounts. A successful
+/// sign-in clears the pair, not the address. (Several servers each keep
+/// their own counts.)
 #[derive(Debug, Default)]
-pub struct LoginLimiter(Mutex<HashMap<(String, String), (u32, Instant)>>);
+pub struct LoginLimiter(Mutex<(Counts<(String, String)>, Counts<String>)>);
+
+/// `Err(minutes left)` when `count` has used up `max` tries.
+fn limited(count: Option<&(u32, Instant)>, max: u32) -> Result<(), u64> {
+    match count {
+        Some((n, since)) if *n >= max && since.elapsed() < WINDOW => {
+            let left = WINDOW.saturating_sub(since.elapsed());
+            Err(left.as_secs().div_ceil(60).max(1))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Adds a failure to `key`'s count, starting a new window when the last
+/// one is over; forgets old entries so the map cannot grow without bound.
+fn count_failure<K: std::hash::Hash + Eq>(map: &mut Counts<K>, key: K) {
+    if map.len() > 10_000 {
+        map.retain(|_, (_, since)| since.elapsed() < WINDOW);
+    }
+    let entry = map.entry(key).or_insert((0, Instant::now()));
+    if entry.1.elapsed() >= WINDOW {
+        *entry = (0, Instant::now());
+    }
+    entry.0 += 1;
+}
 
 impl LoginLimiter {
-    /// `Err(minutes to wait)` when the pair has used up its tries.
+    /// `Err(minutes to wait)` when the pair or the address has used up its
+    /// tries.
     pub(crate) fn check(&self, ip: &str, email: &str) -> Result<(), u64> {
-        let Ok(map) = self.0.lock() else {
+        let Ok(maps) = self.0.lock() else {
             return Ok(());
         };
-        match map.get(&(ip.to_string(), email.to_lowercase())) {
-            Some((n, since)) if *n >= MAX_FAILURES && since.elapsed() < WINDOW => {
-                let left = WINDOW.saturating_sub(since.elapsed());
-                Err(left.as_secs().div_ceil(60).max(1))
-            }
-            _ => Ok(()),
-        }
+        let (pairs, addresses) = &*maps;
+        limited(
+            pairs.get(&(ip.to_string(), email.to_lowercase())),
+            MAX_FAILURES,
+        )?;
+        limited(addresses.get(ip), MAX_ADDRESS_FAILURES)
     }
 
     pub(crate) fn failed(&self, ip: &str, email: &str) {
-        let Ok(mut map) = self.0.lock() else { return };
-        // Forget old entries so the map cannot grow without bound.
-        if map.len() > 10_000 {
-            map.retain(|_, (_, since)| since.elapsed() < WINDOW);
-        }
-        let entry = map
-            .entry((ip.to_string(), email.to_lowercase()))
-            .or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= WINDOW {
-            *entry = (0, Instant::now());
-        }
-        entry.0 += 1;
+        let Ok(mut maps) = self.0.lock() else { return };
+        let (pairs, addresses) = &mut *maps;
+        count_failure(pairs, (ip.to_string(), email.to_lowercase()));
+        count_failure(addresses, ip.to_string());
     }
 
     pub(crate) fn succeeded(&self, ip: &str, email: &str) {
-        if let Ok(mut map) = self.0.lock() {
-            map.remove(&(ip.to_string(), email.to_lowercase()));
+        if let Ok(mut maps) = self.0.lock() {
+            maps.0.remove(&(ip.to_string(), email.to_lowercase()));
         }
     }
 }

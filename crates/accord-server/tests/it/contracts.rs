@@ -9,7 +9,7 @@ async fn contracts_upload_list_and_report_every_problem(app: &TestApp) {
     let client = app
         .store
         .accounts()
-        .create_client("Acme", jiff::Timestamp::now())
+        .create_client("Test client", jiff::Timestamp::now())
         .await
         .unwrap();
     let staff = app.token(Role::Admin, None, "admin@provider.test").await;
@@ -64,3 +64,76 @@ async fn contracts_upload_list_and_report_every_problem(app: &TestApp) {
     assert_eq!(versions[0]["source_name"], "acme.contract.toml");
 }
 both!(contracts_upload_list_and_report_every_problem);
+
+async fn a_contract_is_stored_only_under_the_client_it_names(app: &TestApp) {
+    let ours = app
+        .store
+        .accounts()
+        .create_client("Test client", jiff::Timestamp::now())
+        .await
+        .unwrap();
+    let harbour = app
+        .store
+        .accounts()
+        .create_client("Harbour", jiff::Timestamp::now())
+        .await
+        .unwrap();
+    let staff = app.token(Role::Admin, None, "admin@provider.test").await;
+    let text = CONTRACT.replace("CONTRACT_ID", "ACME");
+    // Under another client's id: refused naming `client`, nothing stored,
+    // so Harbour's users never read this contract's contacts.
+    let p = problem(
+        app.post_raw(
+            &staff,
+            &format!("/api/v1/contracts?client={harbour}"),
+            "application/toml",
+            text.clone(),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["field"], "client", "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("Harbour"), "{p}");
+    problem(
+        app.get(Some(&staff), "/api/v1/contracts/ACME/versions")
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    // Under its own client, in any case and spacing, it is stored.
+    let (status, v) = json_of(
+        app.post_raw(
+            &staff,
+            &format!("/api/v1/contracts?client={ours}"),
+            "application/toml",
+            text.replace("\"Test client\"", "\"test  CLIENT\""),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    // An amendment may not move it to another client either.
+    let amended = text
+        .replace(
+            "client = \"Test client\"",
+            "version = 2\nclient = \"Harbour\"",
+        )
+        .replace("effective_from = 2026-01-01", "effective_from = 2026-06-01");
+    let p = problem(
+        app.post_raw(
+            &staff,
+            "/api/v1/contracts/ACME/versions",
+            "application/toml",
+            amended,
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(
+        p["detail"].as_str().unwrap().contains("keeps the client"),
+        "{p}"
+    );
+}
+both!(a_contract_is_stored_only_under_the_client_it_names);

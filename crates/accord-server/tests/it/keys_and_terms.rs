@@ -88,7 +88,7 @@ async fn a_contract_uploaded_with_its_holiday_file_honours_those_holidays(app: &
     let client = app
         .store
         .accounts()
-        .create_client("Northwind", jiff::Timestamp::now())
+        .create_client("Northwind Retail Inc.", jiff::Timestamp::now())
         .await
         .unwrap();
     let admin = app.token(Role::Admin, None, "admin@provider.test").await;

@@ -418,6 +418,36 @@ async fn repeated_failed_sign_ins_are_limited_per_address_and_email(app: &TestAp
 }
 both!(repeated_failed_sign_ins_are_limited_per_address_and_email);
 
+async fn probing_many_emails_from_one_address_is_limited_too(app: &TestApp) {
+    user(app, "ada@provider.test", Role::Admin, None).await;
+    let mut b = Browser::new(app);
+    // Thirty guesses, each at a different (mostly unknown) account: no pair
+    // reaches its own limit, but the address does.
+    for i in 0..30 {
+        let page = b
+            .try_sign_in(&format!("probe{i}@provider.test"), "guess")
+            .await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED, "try {i}");
+        // Unknown and known accounts are refused in the same words.
+        assert!(
+            page.body.contains("do not match an account"),
+            "{}",
+            page.body
+        );
+    }
+    let limited = b.try_sign_in("ada@provider.test", PASSWORD).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        limited
+            .body
+            .contains("Too many failed sign-ins from your address"),
+        "{}",
+        limited.body
+    );
+    assert!(!b.cookies.contains_key(SESSION));
+}
+both!(probing_many_emails_from_one_address_is_limited_too);
+
 async fn a_nul_character_in_the_sign_in_form_is_refused_not_a_server_error(app: &TestApp) {
     let mut b = Browser::new(app);
     let page = b.try_sign_in("a\0b", "x").await;

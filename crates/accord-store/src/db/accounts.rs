@@ -177,10 +177,19 @@ pub(crate) async fn authenticate(
     .bind(email.trim().to_lowercase())
     .fetch_optional(pool)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let hash: Option<String> = row.try_get("password_hash")?;
-    match hash {
-        Some(h) if verify_password(&h, password) => Ok(Some(user_from_row(&row)?)),
+    let hash: Option<String> = row
+        .as_ref()
+        .map(|r| r.try_get("password_hash"))
+        .transpose()?
+        .flatten();
+    // Without an account (or a password), a hash is verified all the same,
+    // so an unknown e-mail takes as long to refuse as a wrong password.
+    let Some(hash) = hash else {
+        verify_password(crate::auth::dummy_hash(), password);
+        return Ok(None);
+    };
+    match row {
+        Some(row) if verify_password(&hash, password) => Ok(Some(user_from_row(&row)?)),
         _ => Ok(None),
     }
 }

@@ -51,6 +51,10 @@ pub async fn upload(
     let client =
         ClientId::parse(&q.client).map_err(|e| ApiError::bad_field("client", e.to_string()))?;
     let name = q.name.unwrap_or_else(|| "contract.toml".into());
+    // A text that does not parse gets every diagnostic from the store below.
+    if let Ok(contract) = accord_store::parse_contract_with_files(&name, &body.text, &body.files) {
+        crate::app::contracts::check_client(&state, &client, &contract).await?;
+    }
     let stored = state
         .store
         .contracts()
