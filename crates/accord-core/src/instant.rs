@@ -4,11 +4,96 @@
 //! [`format`] is the one definition; [`write`] is the same bytes appended to
 //! a buffer without going through `fmt`, for writers of many instants (the
 //! JSON output of `accord clocks`), and [`Rfc3339`] the same text as a
-//! `Display` value.
+//! `Display` value. [`parse`] is the one reader of instants in inputs.
 
 use std::fmt;
 
 use jiff::Timestamp;
+
+/// Reads an instant as RFC 3339 writes one, strictly: `YYYY-MM-DDTHH:MM:SS`,
+/// an optional fraction of any length, and `Z` or an offset `±HH:MM` with
+/// hours 00–23 (`T` and `Z` in either case). Refused with the reason: a
+/// missing offset, an offset RFC 3339 does not allow (`+25:00`,
+/// `+01:00:30`), and a leap second (`23:59:60`: Accord counts time as POSIX
+/// does, without them, so it would silently become `:59`). A fraction
+/// beyond nanoseconds is cut to nanoseconds.
+///
+/// ```
+/// use accord_core::instant;
+/// let t = instant::parse("2026-03-02T09:00:00.123456789012+01:00").unwrap();
+/// assert_eq!(instant::format(t), "2026-03-02T08:00:00Z");
+/// assert!(instant::parse("2026-03-02T09:00:00+25:00").unwrap_err().contains("offset"));
+/// assert!(instant::parse("2026-12-31T23:59:60Z").unwrap_err().contains("leap second"));
+/// assert!(instant::parse("2026-03-02T09:00:00").unwrap_err().contains("offset"));
+/// ```
+pub fn parse(text: &str) -> Result<Timestamp, String> {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b.get(r.clone())
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    let shape_ok = b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && matches!(b[10], b'T' | b't')
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19);
+    if !shape_ok {
+        return Err(
+            "not an RFC 3339 date and time like 2026-03-02T08:00:00Z (YYYY-MM-DDTHH:MM:SS and an offset)".into(),
+        );
+    }
+    if &b[17..19] == b"60" {
+        return Err("a leap second (:60) is not accepted: Accord counts time without leap seconds; write :59".into());
+    }
+    // The fraction, cut to nanoseconds.
+    let mut end = 19;
+    if b.get(19) == Some(&b'.') {
+        end = 20;
+        while b.get(end).is_some_and(u8::is_ascii_digit) {
+            end += 1;
+        }
+        if end == 20 {
+            return Err("a `.` must be followed by the fraction's digits".into());
+        }
+    }
+    let offset = &text[end..];
+    let offset_ok = match offset.as_bytes() {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => {
+            [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit())
+                && (h1 - b'0') * 10 + (h2 - b'0') <= 23
+                && (m1 - b'0') * 10 + (m2 - b'0') <= 59
+        }
+        _ => false,
+    };
+    if !offset_ok {
+        return Err(if offset.is_empty() {
+            "the offset is missing: end with Z (UTC) or an offset like +01:00".to_string()
+        } else {
+            format!("`{offset}` is not an RFC 3339 offset: Z, or ±HH:MM with hours 00–23")
+        });
+    }
+    let fraction = &text[19..end];
+    let kept = if fraction.len() > 10 {
+        &fraction[..10]
+    } else {
+        fraction
+    };
+    let normal = format!(
+        "{}T{}{kept}{}",
+        &text[..10],
+        &text[11..19],
+        if offset == "z" { "Z" } else { offset }
+    );
+    normal.parse::<Timestamp>().map_err(|e| e.to_string())
+}
 
 /// The instant as SPEC §10 prints it: RFC 3339, UTC, `Z`, whole seconds (a
 /// fraction of a second is dropped: the instant's own second is printed).

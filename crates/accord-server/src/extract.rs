@@ -124,6 +124,22 @@ fn check_content_type(req: &Request, accepted: &[&str]) -> Result<(), ApiError> 
     }
 }
 
+/// A JSON body must say it is one: without a `Content-Type` it is refused
+/// (415) rather than guessed, as the API document declares. (Contract
+/// TOML, raw text, is read whatever it is declared as, if anything.)
+fn require_json_type(req: &Request) -> Result<(), ApiError> {
+    if !req.headers().contains_key(header::CONTENT_TYPE) {
+        return Err(missing_json_type());
+    }
+    check_content_type(req, &["application/json"])
+}
+
+fn missing_json_type() -> ApiError {
+    ApiError::UnsupportedMediaType(
+        "the body has no Content-Type; send it as application/json".into(),
+    )
+}
+
 /// A JSON body read strictly: malformed JSON, wrong types and unknown
 /// fields are 400 problems naming the field, line and column.
 #[derive(Debug)]
@@ -133,7 +149,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        check_content_type(&req, &["application/json"])?;
+        require_json_type(&req)?;
         let bytes = body_bytes(req, state).await?;
         parse_json(&bytes).map(JsonBody)
     }
@@ -149,9 +165,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for OptionalJson<T> {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         check_content_type(&req, &["application/json"])?;
+        let declared = req.headers().contains_key(header::CONTENT_TYPE);
         let bytes = body_bytes(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJson(None));
+        }
+        if !declared {
+            return Err(missing_json_type());
         }
         parse_json(&bytes).map(|v| OptionalJson(Some(v)))
     }

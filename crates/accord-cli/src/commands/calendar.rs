@@ -103,7 +103,7 @@ fn find_calendar<'c>(contract: &'c Contract, name: &str) -> Result<&'c Calendar,
 
 /// An RFC 3339 instant with any offset, taken to the whole second.
 pub(super) fn parse_instant(text: &str) -> Result<Timestamp, String> {
-    let t: Timestamp = text.parse().map_err(|e| {
+    let t = accord_core::instant::parse(text.trim()).map_err(|e| {
         format!("`{text}` is not an RFC 3339 instant such as 2026-03-02T09:00:00Z ({e})")
     })?;
     Timestamp::from_second(t.as_second()).map_err(|e| e.to_string())

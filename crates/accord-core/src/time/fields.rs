@@ -131,7 +131,7 @@ fn required(value: Option<String>, field: &str) -> Result<String, EntryError> {
 }
 
 fn instant(text: &str, field: &str) -> Result<Timestamp, EntryError> {
-    let t: Timestamp = text.trim().parse().map_err(|e| {
+    let t = crate::instant::parse(text.trim()).map_err(|e| {
         EntryError::field(
             field,
             format!(

@@ -183,10 +183,36 @@ pub async fn open(state: &AppState, author: Author<'_>, mut new: NewTicket) -> A
     {
         return Err(AppError::Store(accord_store::Error::NotFound));
     }
+    check_key(&new.opened.ticket)?;
     authorise(author, std::slice::from_mut(&mut new.opened), now)?;
     let ticket = state.store.tickets().open(tenant, new, now).await?;
     opened(state);
     Ok(ticket)
+}
+
+/// The longest ticket key accepted, in characters: keys are names people
+/// read and type (`T-1042`, `ACME-77`), not payloads.
+pub const MAX_KEY_CHARS: usize = 100;
+
+/// Refuses a ticket key that is too long or holds control characters,
+/// naming `key`.
+fn check_key(key: &str) -> AppResult<()> {
+    let invalid = |detail: String| AppError::Invalid {
+        field: "key".into(),
+        detail,
+    };
+    if key.chars().count() > MAX_KEY_CHARS {
+        return Err(invalid(format!(
+            "a ticket key is at most {MAX_KEY_CHARS} characters; this one has {}",
+            key.chars().count()
+        )));
+    }
+    if key.chars().any(char::is_control) {
+        return Err(invalid(
+            "a ticket key holds no control characters (tabs, line breaks, ...)".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The side work of opening a ticket: the scheduler looks at its clocks,

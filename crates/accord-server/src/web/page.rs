@@ -120,6 +120,9 @@ pub enum PageError {
     /// Too many requests (sign-in attempts).
     #[error("{0}")]
     TooMany(String),
+    /// A form larger than the server accepts.
+    #[error("the form is larger than {} KiB; send less at once", crate::BODY_LIMIT / 1024)]
+    TooLarge,
     /// The database is unreachable.
     #[error("the database is unavailable; try again shortly")]
     Unavailable(String),
@@ -136,6 +139,7 @@ impl PageError {
             PageError::Forbidden(_) | PageError::Csrf => StatusCode::FORBIDDEN,
             PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
             PageError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            PageError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             PageError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

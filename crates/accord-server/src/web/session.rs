@@ -19,7 +19,7 @@ use accord_store::{Role, SessionSecret, Tenant, User};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use jiff::tz::TimeZone;
 use serde::de::DeserializeOwned;
 
@@ -183,10 +183,17 @@ pub(crate) async fn form_pairs(
     req: Request,
     state: &AppState,
 ) -> Result<Vec<(String, String)>, PageError> {
-    let bytes = Bytes::from_request(req, state)
-        .await
-        .map_err(|e| PageError::BadRequest(format!("cannot read the form: {e}")))?;
+    let bytes = Bytes::from_request(req, state).await.map_err(form_unread)?;
     Ok(form_urlencoded::parse(&bytes).into_owned().collect())
+}
+
+/// Why a form's body could not be read: too large (413), or else unreadable.
+pub(crate) fn form_unread(e: axum::extract::rejection::BytesRejection) -> PageError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        PageError::TooLarge
+    } else {
+        PageError::BadRequest(format!("cannot read the form: {e}"))
+    }
 }
 
 /// A file sent with a `multipart/form-data` form.
@@ -226,9 +233,7 @@ pub(crate) async fn form_parts(req: Request, state: &AppState) -> Result<FormPar
     let Some(boundary) = boundary else {
         return Ok((form_pairs(req, state).await?, Vec::new()));
     };
-    let bytes = Bytes::from_request(req, state)
-        .await
-        .map_err(|e| PageError::BadRequest(format!("cannot read the form: {e}")))?;
+    let bytes = Bytes::from_request(req, state).await.map_err(form_unread)?;
     multipart(&bytes, &boundary)
         .ok_or_else(|| PageError::BadRequest("the form cannot be read (bad multipart body)".into()))
 }
@@ -386,7 +391,14 @@ type Counts<K> = HashMap<K, (u32, Instant)>;
 /// sign-in clears the pair, not the address. (Several servers each keep
 /// their own counts.)
 #[derive(Debug, Default)]
-pub struct LoginLimiter(Mutex<(Counts<(String, String)>, Counts<String>)>);
+pub struct LoginLimiter(Mutex<Failures>);
+
+/// Failures per (address, e-mail) and per address.
+#[derive(Debug, Default)]
+struct Failures {
+    pairs: Counts<(String, String)>,
+    addresses: Counts<String>,
+}
 
 /// `Err(minutes left)` when `count` has used up `max` tries.
 fn limited(count: Option<&(u32, Instant)>, max: u32) -> Result<(), u64> {
@@ -419,24 +431,22 @@ impl LoginLimiter {
         let Ok(maps) = self.0.lock() else {
             return Ok(());
         };
-        let (pairs, addresses) = &*maps;
         limited(
-            pairs.get(&(ip.to_string(), email.to_lowercase())),
+            maps.pairs.get(&(ip.to_string(), email.to_lowercase())),
             MAX_FAILURES,
         )?;
-        limited(addresses.get(ip), MAX_ADDRESS_FAILURES)
+        limited(maps.addresses.get(ip), MAX_ADDRESS_FAILURES)
     }
 
     pub(crate) fn failed(&self, ip: &str, email: &str) {
         let Ok(mut maps) = self.0.lock() else { return };
-        let (pairs, addresses) = &mut *maps;
-        count_failure(pairs, (ip.to_string(), email.to_lowercase()));
-        count_failure(addresses, ip.to_string());
+        count_failure(&mut maps.pairs, (ip.to_string(), email.to_lowercase()));
+        count_failure(&mut maps.addresses, ip.to_string());
     }
 
     pub(crate) fn succeeded(&self, ip: &str, email: &str) {
         if let Ok(mut maps) = self.0.lock() {
-            maps.0.remove(&(ip.to_string(), email.to_lowercase()));
+            maps.pairs.remove(&(ip.to_string(), email.to_lowercase()));
         }
     }
 }

@@ -125,6 +125,17 @@ async fn bad_input_gets_a_precise_problem_and_writes_nothing(app: &TestApp) {
             expect(S::BAD_REQUEST, "bad-request", Some("at"), "RFC 3339")),
         ("POST", "/api/v1/tickets".into(), "application/json", open("2026-03-02T08:00:00"),
             expect(S::BAD_REQUEST, "bad-request", Some("at"), "2026-03-02T08:00:00")),
+        // Offsets RFC 3339 does not allow are refused, not converted; so is a
+        // leap second, which would silently become :59.
+        ("POST", events.clone(), "application/json", r#"{"kind": "replied", "at": "2026-03-02T08:30:00+25:00"}"#.into(),
+            expect(S::BAD_REQUEST, "bad-request", Some("at"), "not an RFC 3339 offset")),
+        ("POST", events.clone(), "application/json", r#"{"kind": "replied", "at": "2026-03-02T08:30:00+01:00:30"}"#.into(),
+            expect(S::BAD_REQUEST, "bad-request", Some("at"), "not an RFC 3339 offset")),
+        ("POST", events.clone(), "application/json", r#"{"kind": "replied", "at": "2026-03-02T23:59:60Z"}"#.into(),
+            expect(S::BAD_REQUEST, "bad-request", Some("at"), "leap second")),
+        // A ticket key is a name, not a payload.
+        ("POST", "/api/v1/tickets".into(), "application/json", open("2026-03-02T08:00:00Z").replace("T-2", &"K".repeat(10_000)),
+            expect(S::UNPROCESSABLE_ENTITY, "unprocessable", Some("key"), "at most 100 characters")),
         // Oversized bodies.
         ("POST", "/api/v1/organisations".into(), "application/json", oversized_json.clone(),
             expect(S::PAYLOAD_TOO_LARGE, "payload-too-large", None, "larger than")),
@@ -206,13 +217,61 @@ async fn bad_input_gets_a_precise_problem_and_writes_nothing(app: &TestApp) {
         "{p}"
     );
 
+    // A JSON body that does not say it is one is refused, not guessed.
+    let res = app
+        .http
+        .post(format!("{}{events}", app.base))
+        .bearer_auth(&staff)
+        .body(r#"{"kind": "replied", "at": "2026-03-02T08:30:00Z"}"#)
+        .send()
+        .await
+        .unwrap();
+    let p = problem(res, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    assert!(
+        p["detail"].as_str().unwrap().contains("no Content-Type"),
+        "{p}"
+    );
+
     assert_eq!(
         counts(app, &staff).await,
         before,
         "a refused request wrote something"
     );
+    // RFC 3339 puts no bound on a fraction's digits: twelve are read (to
+    // the whole second, like every event).
+    let (status, body) = json_of(
+        app.post_raw(
+            &staff,
+            &events,
+            "application/json",
+            r#"{"kind": "replied", "at": "2026-03-02T08:30:00.123456789012Z"}"#,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 both!(bad_input_gets_a_precise_problem_and_writes_nothing);
+
+async fn a_form_over_the_body_limit_is_413_not_400(app: &TestApp) {
+    let big = format!(
+        "email={}&password=x",
+        "a".repeat(accord_server::BODY_LIMIT + 1)
+    );
+    let res = app
+        .http
+        .post(format!("{}/login", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", &app.base)
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("larger than"), "{page}");
+}
+both!(a_form_over_the_body_limit_is_413_not_400);
 
 async fn a_nul_character_in_a_url_is_refused_naming_the_path(app: &TestApp) {
     let staff = app.token(Role::Admin, None, "admin@provider.test").await;

@@ -297,7 +297,7 @@ pub(crate) fn parse_instant(text: &str) -> Result<Timestamp, EventError> {
     if let Some(t) = parse_utc_seconds(text.trim()) {
         return Ok(t);
     }
-    let t: Timestamp = text.trim().parse().map_err(|e| {
+    let t = crate::instant::parse(text.trim()).map_err(|e| {
         EventError::field(
             "at",
             format!("`{text}` is not an RFC 3339 instant with an offset, like 2026-03-02T08:00:00Z ({e})"),

@@ -347,7 +347,7 @@ fn event_from_object(
 /// An optional RFC 3339 instant of a body.
 fn optional_instant(at: Option<&str>) -> ApiResult<Option<jiff::Timestamp>> {
     at.map(|t| {
-        t.trim().parse().map_err(|e| {
+        accord_core::instant::parse(t.trim()).map_err(|e| {
             ApiError::bad_field(
                 "at",
                 format!("`{t}` is not an RFC 3339 instant with an offset, like 2026-03-02T08:00:00Z ({e})"),
