@@ -120,7 +120,8 @@ pub async fn launch_with_time(
 
 /// The OpenAPI 3.1 document of API v1, as served at `/api/v1/openapi.json`.
 pub fn openapi_json() -> Result<String, ServerError> {
-    let (_, doc) = api::v1::router().split_for_parts();
+    let (_, mut doc) = api::v1::router().split_for_parts();
+    api::v1::errors_as_problems(&mut doc);
     doc.to_pretty_json()
         .map_err(|e| ServerError::OpenApi(e.to_string()))
 }

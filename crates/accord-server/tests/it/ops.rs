@@ -60,3 +60,46 @@ async fn openapi_document_is_served_and_matches_the_committed_file() {
     assert_eq!(served, committed);
     app.finish().await;
 }
+
+/// Every error the API document lists is described as it is served: an
+/// RFC 9457 problem under `application/problem+json`, with a description.
+#[tokio::test]
+async fn the_api_document_describes_errors_as_served_problems() {
+    let doc: serde_json::Value =
+        serde_json::from_str(&accord_server::openapi_json().unwrap()).unwrap();
+    let mut wrong = Vec::new();
+    let mut errors = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(responses) = op["responses"].as_object() else {
+                continue;
+            };
+            for (status, response) in responses {
+                if !status.starts_with('4') && !status.starts_with('5') {
+                    continue;
+                }
+                errors += 1;
+                let types: Vec<&String> = response["content"]
+                    .as_object()
+                    .map(|c| c.keys().collect())
+                    .unwrap_or_default();
+                if types != ["application/problem+json"]
+                    || response["description"].as_str().unwrap_or("").is_empty()
+                {
+                    wrong.push(format!("{method} {path} {status}: {response}"));
+                }
+            }
+        }
+    }
+    assert!(errors > 50, "only {errors} error responses documented");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // And that is what a real error carries.
+    let app = TestApp::sqlite().await;
+    let res = app.get(None, "/api/v1/tickets").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        res.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    app.finish().await;
+}

@@ -144,7 +144,7 @@ fn no_version(id: &str, version: u32) -> ApiError {
 /// One stored version of a contract.
 #[utoipa::path(get, path = "/api/v1/contracts/{id}/versions/{version}", tag = "contracts",
     params(("id" = String, Path, description = "The contract's `id`"),
-           ("version" = u32, Path, description = "The version number")),
+           ("version" = u32, Path, description = "The version number", minimum = 1.0, maximum = 4294967295.0, format = Int64)),
     security(("bearer" = [])),
     responses((status = 200, body = ContractVersionDto), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 404, body = Problem)))]
@@ -180,8 +180,10 @@ fn version_number(field: &str, text: &str) -> ApiResult<u32> {
 #[into_params(parameter_in = Query)]
 pub struct DiffQuery {
     /// The older version.
+    #[param(format = Int64, minimum = 1.0, maximum = 4294967295.0)]
     from: u32,
     /// The newer version.
+    #[param(format = Int64, minimum = 1.0, maximum = 4294967295.0)]
     to: u32,
 }
 
@@ -243,7 +245,7 @@ pub struct RenderQuery {
 /// A contract version as the human-readable SLA appendix it is signed as.
 #[utoipa::path(get, path = "/api/v1/contracts/{id}/versions/{version}/render", tag = "contracts",
     params(("id" = String, Path, description = "The contract's `id`"),
-           ("version" = u32, Path, description = "The version number"), RenderQuery),
+           ("version" = u32, Path, description = "The version number", minimum = 1.0, maximum = 4294967295.0, format = Int64), RenderQuery),
     security(("bearer" = [])),
     responses((status = 200, description = "The appendix",
             content((String = "text/html"), (String = "text/markdown"))),

@@ -48,6 +48,68 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Describes every error response as it is served: an RFC 9457 problem
+/// (`application/problem+json`), with the status's meaning where the
+/// handler gave no description. The annotations say `body = Problem`;
+/// utoipa files that under `application/json`.
+pub fn errors_as_problems(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+            &mut item.trace,
+        ];
+        for op in operations.into_iter().flatten() {
+            for (status, response) in op.responses.responses.iter_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                let is_problem = response
+                    .content
+                    .get("application/json")
+                    .and_then(|c| c.schema.as_ref())
+                    .is_some_and(
+                        |s| matches!(s, RefOr::Ref(r) if r.ref_location.ends_with("/Problem")),
+                    );
+                if !is_problem {
+                    continue;
+                }
+                if let Some(content) = response.content.shift_remove("application/json") {
+                    response
+                        .content
+                        .insert("application/problem+json".to_string(), content);
+                }
+                if response.description.is_empty() {
+                    response.description = problem_meaning(status).to_string();
+                }
+            }
+        }
+    }
+}
+
+/// What an error status means in this API.
+fn problem_meaning(status: &str) -> &'static str {
+    match status {
+        "400" => "The request cannot be read: the problem names the field, or the line and column",
+        "401" => "No valid bearer token",
+        "403" => "The caller's role may not do this",
+        "404" => "Absent, or not the caller's to see",
+        "409" => "Conflicts with what is stored",
+        "413" => "The body is larger than 1 MiB",
+        "415" => "The body's Content-Type is not one this operation reads",
+        "422" => "Read, but refused: the problem names the field",
+        "429" => "Too many requests",
+        "503" => "The database is unavailable",
+        _ => "An RFC 9457 problem",
+    }
+}
+
 /// The v1 routes with their OpenAPI description.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())

@@ -34,6 +34,7 @@ pub struct ListQuery {
     status: Option<String>,
     /// Only open tickets with at most this many business minutes left on
     /// their most pressed live clock (as last computed).
+    #[param(format = Int64, minimum = 0.0, maximum = 4294967295.0)]
     at_risk_within: Option<u32>,
     /// Only tickets with this key, e.g. `T-12` (keys are unique across the
     /// installation; a database from before that may list several).
@@ -41,6 +42,7 @@ pub struct ListQuery {
     /// The `next_cursor` of the previous page.
     after: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
@@ -285,8 +287,10 @@ pub async fn append(
 #[into_params(parameter_in = Query)]
 pub struct AtRiskQuery {
     /// Business minutes left at most (default 60).
+    #[param(format = Int64, minimum = 0.0, maximum = 4294967295.0)]
     within_minutes: Option<u32>,
     /// At most this many, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
