@@ -26,7 +26,7 @@ pub enum Command {
     /// Business-time arithmetic on a contract's support calendars.
     #[command(subcommand)]
     Calendar(CalendarCommand),
-    /// Validate contract files.
+    /// Contract files: check them, render the signed appendix, diff two versions, next review date
     #[command(subcommand)]
     Contract(ContractCommand),
     /// Replay ticket events against a contract and print every SLA clock
@@ -169,7 +169,7 @@ pub enum Command {
     ///   accord report --contract examples/acme.contract.toml --events examples/acme.events.jsonl --period 2026-03
     #[command(verbatim_doc_comment)]
     Report(ReportArgs),
-    /// Run the Accord service: the JSON API, health and metrics endpoints
+    /// Run the Accord service: the web app for staff and clients, the JSON API, health and metrics
     ///
     /// Settings come from, in increasing precedence: defaults, the TOML file
     /// given with --config (print an example with --example-config), the
@@ -352,14 +352,16 @@ pub enum ContractCommand {
     Render(RenderArgs),
     /// List every change between two versions of a contract, in plain words.
     ///
-    /// Exit status: 0 when NEW is a valid amendment of OLD, 1 when it does
-    /// not move `effective_from` forward (an amendment takes effect later
-    /// than the version it replaces) or a file is invalid.
+    /// Exit status: 0 when NEW is a valid amendment of OLD or the same terms
+    /// ("no changes"), 1 when it changes terms without moving
+    /// `effective_from` forward (an amendment takes effect later than the
+    /// version it replaces) or a file is invalid.
     ///
     /// Example:
-    ///   accord contract diff acme-v1.contract.toml acme-v2.contract.toml
-    ///   critical first response: 4 business hours -> 2 business hours
+    ///   accord contract diff examples/acme.contract.toml examples/acme-v2.contract.toml
+    ///   effective from: 1 January 2026 -> 1 July 2026
     ///   holiday (calendar support) added: Thursday 31 December 2026
+    ///   critical first response: 4 business hours -> 2 business hours
     #[command(verbatim_doc_comment)]
     Diff(DiffArgs),
     /// Say when the contract's next review is due.

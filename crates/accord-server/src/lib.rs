@@ -148,6 +148,7 @@ fn app(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(openapi))
         .merge(v1)
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
@@ -163,6 +164,21 @@ async fn openapi(State(state): State<AppState>) -> Response {
 
 async fn not_found() -> ApiError {
     ApiError::NotFound("no such endpoint".into())
+}
+
+/// A known path asked for with another method: a problem for the API, an
+/// HTML page for the web (never an empty 405).
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::MethodNotAllowed(format!(
+            "{} {} is not an operation of this API",
+            method,
+            uri.path()
+        ))
+        .into_response()
+    } else {
+        web::page::PageError::MethodNotAllowed(method.to_string()).into_response()
+    }
 }
 
 static REQUESTS: AtomicU64 = AtomicU64::new(0);

@@ -30,6 +30,10 @@ pub fn run(args: ClocksArgs) -> anyhow::Result<ExitCode> {
     let events = EventsFile::open(&args.events, false)?;
     let name = events.name();
     let stdout = io::stdout().lock();
+    // Events after `at` are left out of the clocks; say how many, so a file
+    // replayed without --at does not look complete when it is not.
+    let mut later = 0usize;
+    let mut count_later = |g: &Group| later += g.events().iter().filter(|e| e.at > at).count();
     let ok = match args.format {
         Format::Json => {
             let mut out = JsonOut {
@@ -38,19 +42,31 @@ pub fn run(args: ClocksArgs) -> anyhow::Result<ExitCode> {
                 quoted: Vec::with_capacity(64),
                 ok: true,
             };
-            events
-                .replay(|g| Ok(out.ticket(evaluate_ticket(&policy, g, at, name), g.ticket())?))?;
+            events.replay(|g| {
+                count_later(g);
+                Ok(out.ticket(evaluate_ticket(&policy, g, at, name), g.ticket())?)
+            })?;
             out.out.flush()?;
             out.ok
         }
         Format::Table => {
             let mut out = TableOut::default();
-            events
-                .replay(|g| Ok(out.ticket(evaluate_ticket(&policy, g, at, name), g.ticket())?))?;
+            events.replay(|g| {
+                count_later(g);
+                Ok(out.ticket(evaluate_ticket(&policy, g, at, name), g.ticket())?)
+            })?;
             out.print(BufWriter::new(stdout))?;
             out.ok
         }
     };
+    if later > 0 {
+        eprintln!(
+            "note: {later} event{} after {} ({}) left out; give --at to evaluate later",
+            if later == 1 { "" } else { "s" },
+            instant::format(at),
+            if args.at.is_some() { "--at" } else { "now" },
+        );
+    }
     Ok(if ok {
         ExitCode::SUCCESS
     } else {

@@ -55,15 +55,18 @@ fn render(args: &RenderArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `accord contract diff`: every change in plain words; fails when the
-/// amendment does not take effect after the version it replaces.
+/// `accord contract diff`: every change in plain words; fails when there
+/// are changes and the amendment does not take effect after the version it
+/// replaces.
 fn diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
     let old = super::load_contract(&args.old)?;
     let new = super::load_contract(&args.new)?;
     let changes = accord_docs::diff::diff(&old, &new);
     let mut out = std::io::stdout().lock();
     if changes.is_empty() {
+        // The same terms: nothing to amend, and nothing wrong with that.
         writeln!(out, "no changes")?;
+        return Ok(ExitCode::SUCCESS);
     }
     for change in &changes {
         writeln!(out, "{change}")?;

@@ -341,3 +341,25 @@ fn seq_is_read_from_json_lines_and_csv_and_orders_events_of_one_second() {
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(stderr.contains("-: line 2: field `seq`"), "{stderr}");
 }
+
+#[test]
+fn events_after_the_evaluation_instant_are_counted_on_stderr_not_dropped_silently() {
+    let events = r#"{"ticket": "T-1", "kind": "opened", "at": "2026-03-02T08:00:00Z", "priority": "critical"}
+{"ticket": "T-1", "kind": "replied", "at": "2026-03-02T09:00:00Z"}
+{"ticket": "T-1", "kind": "resolved", "at": "2026-03-05T09:00:00Z"}
+{"ticket": "T-2", "kind": "opened", "at": "2026-03-06T08:00:00Z", "priority": "high"}
+"#;
+    let out = clocks("-", Some(events), &["--at", "2026-03-04T00:00:00Z"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("note: 2 events after 2026-03-04T00:00:00Z (--at) left out"),
+        "{stderr}"
+    );
+    // T-1 is evaluated without its resolution; T-2 is not open yet.
+    let lines = lines(&out);
+    assert!(lines.iter().all(|l| l["ticket"] == "T-1"), "{lines:?}");
+    // Evaluated after everything: no note.
+    let all = clocks("-", Some(events), &["--at", "2026-04-01T00:00:00Z"]);
+    assert!(String::from_utf8_lossy(&all.stderr).is_empty());
+}

@@ -60,6 +60,12 @@ impl Workers {
             .map(|s| Mailer::new(s, Duration::from_millis(n.timeout_ms)))
             .transpose()
             .map_err(ServerError::Notifications)?;
+        if mailer.is_none() {
+            // Said once here, not at every retry of every e-mail.
+            tracing::warn!(
+                "e-mail is off: no [smtp] relay is configured; e-mails wait in the outbox (webhooks are sent)"
+            );
+        }
         let http = reqwest::Client::builder()
             .timeout(Duration::from_millis(n.timeout_ms))
             .redirect(reqwest::redirect::Policy::none())
@@ -318,6 +324,10 @@ impl Delivery {
         match &attempt.error {
             None => {
                 tracing::info!(notification = %n.id, channel, attempt = n.attempt, "notification sent")
+            }
+            // E-mail being off was said once at start.
+            Some(e) if channel == "email" && self.mailer.is_none() => {
+                tracing::debug!(notification = %n.id, attempt = n.attempt, error = %e, "e-mail not sent")
             }
             Some(e) => {
                 tracing::warn!(notification = %n.id, channel, attempt = n.attempt, error = %e, "notification failed")

@@ -120,6 +120,9 @@ pub enum PageError {
     /// Too many requests (sign-in attempts).
     #[error("{0}")]
     TooMany(String),
+    /// A page that exists, asked for with a method it does not answer.
+    #[error("this page does not answer {0} requests; follow a link or use its form")]
+    MethodNotAllowed(String),
     /// A form larger than the server accepts.
     #[error("the form is larger than {} KiB; send less at once", crate::BODY_LIMIT / 1024)]
     TooLarge,
@@ -140,6 +143,7 @@ impl PageError {
             PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
             PageError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             PageError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            PageError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             PageError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

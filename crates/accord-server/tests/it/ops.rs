@@ -103,3 +103,40 @@ async fn the_api_document_describes_errors_as_served_problems() {
     );
     app.finish().await;
 }
+
+/// A known path with a method it does not answer: 405 with a page for the
+/// web and a problem for the API, never an empty body.
+#[tokio::test]
+async fn a_wrong_method_is_explained_on_the_web_and_in_the_api() {
+    let app = TestApp::sqlite().await;
+    let res = app.get(None, "/settings/users").await;
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = res.text().await.unwrap();
+    assert!(page.contains("does not answer GET requests"), "{page}");
+    let res = app
+        .http
+        .delete(format!("{}/api/v1/tickets", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        res.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let p: serde_json::Value = res.json().await.unwrap();
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("DELETE /api/v1/tickets"),
+        "{p}"
+    );
+    app.finish().await;
+}
