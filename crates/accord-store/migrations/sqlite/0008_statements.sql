@@ -24,3 +24,9 @@ CREATE TABLE statements (
            AND issued_html IS NOT NULL AND issued_pdf IS NOT NULL AND sha256 IS NOT NULL))
 );
 CREATE INDEX statements_client ON statements (client_id, contract_id);
+
+-- Contracts stored before statements existed get their `statement.period_end`
+-- job, due at once: finding no month of the contract ending then, it sets
+-- itself to the end of the month in progress.
+INSERT INTO scheduled_jobs (kind, subject, due_at)
+    SELECT DISTINCT 'statement.period_end', contract_id, 0 FROM contract_versions;

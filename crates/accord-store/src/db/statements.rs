@@ -263,6 +263,13 @@ pub(crate) async fn run_statement_job(
         .checked_sub(jiff::SignedDuration::from_millis(1))
         .unwrap_or(due_at);
     let period = ReportPeriod::containing(Period::Month, last, &zone);
+    if period < ReportPeriod::of_date(Period::Month, latest.effective_from()) {
+        // Due before the contract's first month ended (the migration's
+        // backfill): nothing to draft; wait for the month in progress.
+        let next = month_end_after(latest, now).map(ms);
+        set_job(conn, STATEMENT_PERIOD_END, contract_id, next).await?;
+        return Ok(false);
+    }
     let e = evaluate_in(conn, cache, &Tenant::Provider, contract_id, period, due_at).await?;
     put_draft(conn, contract_id, &e, now).await?;
     let next = month_end_after(latest, due_at).filter(|t| *t > due_at);
