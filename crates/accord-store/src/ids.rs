@@ -126,6 +126,10 @@ id_type!(
     /// A notification of a fired crossing (one channel and recipient).
     NotificationId
 );
+id_type!(
+    /// A contract's compliance statement of one period.
+    StatementId
+);
 
 impl From<ClientId> for OrgId {
     fn from(c: ClientId) -> OrgId {

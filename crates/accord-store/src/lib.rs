@@ -12,6 +12,7 @@
 //! | [`Store::contracts`] | contract versions and amendments |
 //! | [`Store::tickets`] | tickets, their event logs and derived clocks |
 //! | [`Store::milestones`] | milestone event logs, by contract |
+//! | [`Store::statements`] | compliance statements: drafts per period, issued snapshots |
 //! | [`Store::schedule`] | due work, claimed exactly once (threshold crossings, ...) |
 //! | [`Store::outbox`] | what must be sent: webhooks, notifications, delivery attempts |
 //!
@@ -41,6 +42,7 @@ mod model;
 mod outbox;
 mod schedule;
 mod sessions;
+mod statements;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tickets;
@@ -59,13 +61,15 @@ pub use auth::{TOKEN_PREFIX, TokenSecret, hash_password, random_password, verify
 pub use contracts::Contracts;
 pub use error::{Error, Result};
 pub use ids::{
-    BadId, ClientId, NotificationId, OrgId, Tenant, TicketId, TokenId, UserId, WebhookId,
+    BadId, ClientId, NotificationId, OrgId, StatementId, Tenant, TicketId, TokenId, UserId,
+    WebhookId,
 };
 pub use milestones::Milestones;
 pub use model::*;
 pub use outbox::Outbox;
 pub use schedule::Schedule;
 pub use sessions::Sessions;
+pub use statements::Statements;
 pub use tickets::Tickets;
 
 use db::{VersionCache, postgres, sqlite};

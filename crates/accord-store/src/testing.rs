@@ -73,6 +73,41 @@ calendar = "always"
     )
 }
 
+/// A contract `id` for statements (SPEC §7): [`CONTRACT`]'s every-day UTC
+/// calendar in EUR, contacts on both sides, the objective that 90 % of
+/// critical first responses are met each month, and a credit of 10 % of a
+/// 1000.00 fee below 90 % (cap 20 %).
+pub fn statement_contract(id: &str) -> String {
+    CONTRACT.replace("CONTRACT_ID", id).replace(
+        "effective_from = 2026-01-01\n",
+        r#"effective_from = 2026-01-01
+currency = "EUR"
+
+[contacts.provider]
+account_manager = { name = "Dana", email = "dana@provider.example" }
+delivery_lead = { name = "Sam", email = "sam@provider.example" }
+
+[contacts.client]
+approver = { name = "Ann", email = "ann@client.example" }
+
+[[objectives]]
+metric = "first_response"
+priority = "critical"
+within_target = 0.9
+period = "month"
+
+[credits]
+period_fee = "1000.00"
+cap = 0.20
+
+[[credits.rules]]
+metric = "first_response"
+priority = "critical"
+tiers = [{ below = 0.9, credit = 0.1 }]
+"#,
+    )
+}
+
 const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);

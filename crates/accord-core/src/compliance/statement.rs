@@ -201,6 +201,20 @@ impl<'c> Tally<'c> {
         periods: &[ReportPeriod],
         exclusions: BTreeSet<ClockId>,
     ) -> Result<Tally<'c>, StatementError> {
+        Tally::as_of(contract, periods, exclusions, None)
+    }
+
+    /// [`Tally::new`] for statements so far: a period that ends after
+    /// `as_of` is evaluated at `as_of` with the events before it (its
+    /// [`Statement::end`] is `as_of`), so a period in progress shows what
+    /// is decided by now and no clock that breaches later. `None`: as
+    /// [`Tally::new`].
+    pub fn as_of(
+        contract: &'c Contract,
+        periods: &[ReportPeriod],
+        exclusions: BTreeSet<ClockId>,
+        as_of: Option<Timestamp>,
+    ) -> Result<Tally<'c>, StatementError> {
         let policy = ClockPolicy::from_contract(contract)?;
         let zone = contract.reporting_zone();
         let mut statements = periods.to_vec();
@@ -228,7 +242,8 @@ impl<'c> Tally<'c> {
                 period: p,
                 message: e.to_string(),
             })?;
-            bounded.push((p, s, e));
+            let cut = |t: Timestamp| as_of.map_or(t, |a| t.min(a));
+            bounded.push((p, cut(s), cut(e)));
         }
         let windows = Windows::new(&bounded);
         Ok(Tally {
@@ -394,7 +409,20 @@ pub fn statements(
     periods: &[ReportPeriod],
     exclusions: BTreeSet<ClockId>,
 ) -> Result<Vec<Statement>, StatementError> {
-    let mut tally = Tally::new(contract, periods, exclusions)?;
+    statements_as_of(contract, events, periods, exclusions, None)
+}
+
+/// [`statements`] so far: periods ending after `as_of` are evaluated at
+/// `as_of` (see [`Tally::as_of`]). The service's drafts and dashboard use
+/// it with "now", so a month in progress never counts a breach yet to come.
+pub fn statements_as_of(
+    contract: &Contract,
+    events: &[TicketEvent],
+    periods: &[ReportPeriod],
+    exclusions: BTreeSet<ClockId>,
+    as_of: Option<Timestamp>,
+) -> Result<Vec<Statement>, StatementError> {
+    let mut tally = Tally::as_of(contract, periods, exclusions, as_of)?;
     let mut by_ticket: BTreeMap<&str, Vec<TicketEvent>> = BTreeMap::new();
     for e in events {
         by_ticket

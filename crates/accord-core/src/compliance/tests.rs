@@ -833,3 +833,57 @@ proptest! {
         }
     }
 }
+
+// Statements so far (the service's drafts of a month in progress and its
+// dashboard): the same fold, cut at an instant.
+
+#[test]
+fn a_statement_so_far_does_not_count_a_breach_yet_to_come() {
+    let c = contract("", &objective("first_response", "p", "0.9", "month"));
+    let evs = events(&[("T-1", "opened", "2026-03-02T08:00:00Z", P)]);
+    let march = period("2026-03");
+    // At 08:30 the first response is live: nothing decided yet.
+    let at_0830: jiff::Timestamp = "2026-03-02T08:30:00Z".parse().unwrap();
+    let so_far = statements_as_of(&c, &evs, &[march], BTreeSet::new(), Some(at_0830)).unwrap();
+    assert_eq!(so_far[0].end, at_0830);
+    assert_eq!(so_far[0].objectives[0].status, Status::NoData);
+    // At the month's end it has long breached.
+    let whole = run(&c, &evs, &["2026-03"]);
+    assert_eq!(whole[0].objectives[0].status, Status::Missed);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_statement_so_far_is_the_statement_once_its_period_has_ended(
+        evs in tickets(true),
+        after in 0i64..100_000,
+    ) {
+        let c = law_contract();
+        let periods: Vec<ReportPeriod> = MONTHS.iter().map(|p| period(p)).collect();
+        let whole = statements(&c, &evs, &periods, BTreeSet::new()).unwrap();
+        let later = whole[3].end + jiff::SignedDuration::from_mins(after);
+        let so_far = statements_as_of(&c, &evs, &periods, BTreeSet::new(), Some(later)).unwrap();
+        prop_assert_eq!(whole, so_far);
+    }
+
+    #[test]
+    fn a_statement_so_far_counts_only_what_is_decided_by_then_and_grows(
+        evs in tickets(false),
+        cut in 0i64..40_000,
+    ) {
+        let c = law_contract();
+        let february = [period("2026-02")];
+        let whole = statements(&c, &evs, &february, BTreeSet::new()).unwrap();
+        let at = whole[0].start + jiff::SignedDuration::from_mins(cut);
+        let so_far = statements_as_of(&c, &evs, &february, BTreeSet::new(), Some(at)).unwrap();
+        let s = &so_far[0];
+        prop_assert_eq!(s.end, at.min(whole[0].end));
+        for b in &s.breaches {
+            prop_assert!(b.outcome_at < s.end);
+        }
+        // Without reopening, a clock decided by then stays decided.
+        prop_assert!(s.counted.measured <= whole[0].counted.measured);
+    }
+}

@@ -23,7 +23,7 @@ use accord_core::instant;
 use jiff::tz::TimeZone;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::document::{Document, strong, text};
+use crate::document::{Block, Document, strong, text};
 use crate::html;
 use crate::invoice::h_mm;
 
@@ -493,8 +493,43 @@ fn charts(contract: &Contract, s: &Statement, history: &[Statement]) -> String {
 /// The statement as one self-contained HTML page: the summary on a first
 /// printed page, then the charts, then the detail.
 pub fn html(contract: &Contract, s: &Statement, history: &[Statement]) -> String {
-    let doc = document(contract, s);
-    let body = html::fragment(&doc);
+    page(&document(contract, s), contract, s, history)
+}
+
+/// The statement as the service issues it: [`document`] with `extra`
+/// blocks after the detail (the corrective actions still open) and a
+/// closing `footer` line (the content hash of the frozen JSON, so a
+/// printed copy names the snapshot it shows).
+pub fn issued_document(
+    contract: &Contract,
+    s: &Statement,
+    extra: &[Block],
+    footer: &str,
+) -> Document {
+    let mut doc = document(contract, s);
+    doc.blocks.extend(extra.iter().cloned());
+    doc.para(footer);
+    doc
+}
+
+/// [`html`] of an [`issued_document`].
+pub fn issued_html(
+    contract: &Contract,
+    s: &Statement,
+    history: &[Statement],
+    extra: &[Block],
+    footer: &str,
+) -> String {
+    page(
+        &issued_document(contract, s, extra, footer),
+        contract,
+        s,
+        history,
+    )
+}
+
+fn page(doc: &Document, contract: &Contract, s: &Statement, history: &[Statement]) -> String {
+    let body = html::fragment(doc);
     // The summary ends where the objectives table's heading starts.
     let split = body.find("<h2>Objectives</h2>").unwrap_or(body.len());
     let (summary, detail) = body.split_at(split);

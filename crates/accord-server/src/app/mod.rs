@@ -8,6 +8,8 @@
 //! - [`contracts`]: stored contract versions, parsed once per process.
 //! - [`milestones`]: contracts' milestone outcomes as of now; their event
 //!   log, written by staff.
+//! - [`statements`]: compliance statements, drafted and issued; the month
+//!   so far for the dashboard.
 //! - [`tickets`]: tickets with their clocks as of now; opening and appending
 //!   with their side work.
 //!
@@ -17,6 +19,7 @@
 pub mod contracts;
 mod error;
 pub mod milestones;
+pub mod statements;
 pub mod tickets;
 
 pub use error::AppError;

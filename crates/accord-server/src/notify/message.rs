@@ -39,8 +39,29 @@ pub fn email(n: &Notification) -> (String, String) {
                 }
             }
         }
+        "statement.issued" => statement_email(n).unwrap_or_else(|| plain(n)),
         _ => plain(n),
     }
+}
+
+/// `statement.issued`: which statement, and the hash that identifies it.
+fn statement_email(n: &Notification) -> Option<(String, String)> {
+    let facts: serde_json::Value = serde_json::from_str(&n.payload).ok()?;
+    let (s, c) = (&facts["statement"], &facts["contract"]);
+    let (period, contract) = (s["period"].as_str()?, c["id"].as_str()?);
+    let subject = format!("[Accord] Compliance statement {period} of {contract} issued");
+    let text = format!(
+        "The compliance statement of contract {contract} for {period} has been issued\n\
+         (contract version {version}). It is available in the client portal and at\n\
+         /api/v1/statements/{id}/document.pdf (also .html and .json).\n\n\
+         Content hash (SHA-256 of its JSON): {sha}\n\
+         Notification id: {delivery}\n",
+        version = c["version"],
+        id = s["id"].as_str()?,
+        sha = s["sha256"].as_str()?,
+        delivery = n.id,
+    );
+    Some((subject, text))
 }
 
 /// A message of a topic without its own words: the topic and the facts.
@@ -98,5 +119,37 @@ fn business_time(secs: i64) -> String {
         (h, 0, 0) => format!("{h}h"),
         (h, m, 0) => format!("{h}h {m}m"),
         (h, m, s) => format!("{h}h {m}m {s}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use accord_store::{NotificationId, NotificationTarget};
+
+    use super::*;
+
+    #[test]
+    fn a_statement_email_names_the_period_the_contract_and_the_content_hash() {
+        let n = Notification {
+            id: NotificationId::parse("01900000-0000-7000-8000-000000000009").unwrap(),
+            attempt: 1,
+            target: NotificationTarget::Email {
+                name: Some("Ann".into()),
+                address: "ann@client.example".into(),
+            },
+            topic: "statement.issued".into(),
+            subject: "01900000-0000-7000-8000-000000000001".into(),
+            payload: r#"{"statement":{"id":"01900000-0000-7000-8000-000000000001","period":"2026-03","sha256":"abc123","issued_by":"a@p"},"contract":{"id":"acme","version":2},"client":{"id":"c"},"at":"2026-04-02T09:00:00Z"}"#.into(),
+        };
+        let (subject, text) = email(&n);
+        assert_eq!(
+            subject,
+            "[Accord] Compliance statement 2026-03 of acme issued"
+        );
+        assert!(text.contains("version 2"), "{text}");
+        assert!(text.contains("SHA-256 of its JSON): abc123"), "{text}");
+        assert!(
+            text.contains("/api/v1/statements/01900000-0000-7000-8000-000000000001/document.pdf")
+        );
     }
 }

@@ -4,13 +4,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use accord_core::clock::ClockState;
 use accord_core::clock::TicketStatus;
+use accord_core::compliance::Share;
 use accord_store::{ClientId, OrgKind, Tenant, TicketFilter};
 use axum::extract::State;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use minijinja::context;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 use crate::app::tickets::Live;
@@ -63,13 +64,30 @@ struct BreachRow {
     at_secs: i64,
 }
 
-#[derive(Debug, Serialize, Default)]
+#[derive(Debug, Serialize)]
 struct Compliance {
     client: String,
-    met: u32,
-    missed: u32,
-    percent: f64,
+    met: u64,
+    missed: u64,
+    /// The share in percent as a decimal (the meter's width).
+    percent: String,
     percent_text: String,
+}
+
+impl Compliance {
+    fn of(client: String, share: Share) -> Compliance {
+        let percent = share.value().map(|v| {
+            (v * Decimal::ONE_HUNDRED).round_dp_with_strategy(1, RoundingStrategy::ToZero)
+        });
+        Compliance {
+            client,
+            met: share.met,
+            missed: share.breached(),
+            percent: percent.map_or_else(|| "100".into(), |p| p.to_string()),
+            // Truncated, as statements show it: 94.99 % never reads 95 %.
+            percent_text: percent.map_or_else(|| "—".into(), |p| format!("{p:.1} %")),
+        }
+    }
 }
 
 /// The first instant of the viewer's current month and of the next.
@@ -169,12 +187,11 @@ async fn dashboard(state: &AppState, viewer: &Viewer) -> PageResult {
     let waiting = waiting_rows(&lives, &names, viewer, now);
     let milestones = crate::web::milestones::watched(state, viewer).await?;
 
-    // This month's breaches and outcomes: stored rows for tickets no longer
-    // open (their clocks are final), open tickets as evaluated now.
+    // This month's breaches: stored rows for tickets no longer open (their
+    // clocks are final), open tickets as evaluated now.
     let (from, to, month) = this_month(viewer, now);
     let open: HashMap<String, &Live> = lives.iter().map(|l| (l.ticket.id.to_string(), l)).collect();
     let mut breaches: Vec<BreachRow> = Vec::new();
-    let mut compliance: BTreeMap<String, Compliance> = BTreeMap::new();
     let in_month = |t: Option<Timestamp>| t.is_some_and(|t| t >= from && t < to);
     for o in state
         .store
@@ -196,14 +213,6 @@ async fn dashboard(state: &AppState, viewer: &Viewer) -> PageResult {
                 at_secs: at.as_second(),
             });
         }
-        if in_month(o.stopped_at) {
-            let row = compliance.entry(client_of(&o.client)).or_default();
-            match o.state {
-                ClockState::Met => row.met += 1,
-                ClockState::Missed => row.missed += 1,
-                _ => {}
-            }
-        }
     }
     for l in &lives {
         for c in &l.clocks.clocks {
@@ -218,39 +227,23 @@ async fn dashboard(state: &AppState, viewer: &Viewer) -> PageResult {
                     at_secs: at.as_second(),
                 });
             }
-            let decided = match c.state {
-                ClockState::Met | ClockState::Missed => in_month(c.stopped_at),
-                ClockState::Overdue => in_month(c.breached_at),
-                _ => false,
-            };
-            if decided {
-                let row = compliance.entry(client_of(&l.ticket.client)).or_default();
-                if c.state == ClockState::Met {
-                    row.met += 1;
-                } else {
-                    row.missed += 1;
-                }
-            }
         }
     }
     breaches.sort_by_key(|b| std::cmp::Reverse(b.at_secs));
-    let compliance: Vec<Compliance> = compliance
+
+    // Compliance: each contract's statement of its reporting month so far,
+    // from the fold statements use (SPEC §7), so the two never disagree.
+    let mut shares: BTreeMap<String, Share> = BTreeMap::new();
+    for so_far in crate::app::statements::month_so_far(state, tenant, now).await? {
+        let c = so_far.statement.counted;
+        let row = shares.entry(client_of(&so_far.client)).or_default();
+        row.met += c.met;
+        row.measured += c.measured;
+    }
+    let compliance: Vec<Compliance> = shares
         .into_iter()
-        .map(|(client, mut c)| {
-            let decided = c.met + c.missed;
-            c.percent = if decided == 0 {
-                100.0
-            } else {
-                f64::from(c.met) * 100.0 / f64::from(decided)
-            };
-            c.percent_text = if decided == 0 {
-                "—".into()
-            } else {
-                format!("{:.1} %", (c.percent * 10.0).floor() / 10.0)
-            };
-            c.client = client;
-            c
-        })
+        .filter(|(_, s)| s.measured > 0)
+        .map(|(client, s)| Compliance::of(client, s))
         .collect();
 
     Ok(page::ok(
@@ -335,11 +328,12 @@ async fn portal(state: &AppState, viewer: &Viewer) -> PageResult {
     closed.truncate(20);
     let client_name = names.values().next().cloned().unwrap_or_default();
     let contracts = state.store.contracts().summaries(tenant).await?;
+    let statements = crate::web::statements::issued(state, viewer).await?;
     Ok(page::ok(
         "portal.html",
         context! {
             frame => page::v(Frame::new(viewer, "home")),
-            client_name, waiting => page::v(&waiting), owed => page::v(&owed), open => page::v(&open), closed => page::v(&closed),
+            client_name, statements => page::v(&statements), waiting => page::v(&waiting), owed => page::v(&owed), open => page::v(&open), closed => page::v(&closed),
             contracts => contracts.iter().map(|c| c.contract_id.clone()).collect::<Vec<_>>(),
         },
     ))

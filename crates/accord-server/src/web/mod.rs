@@ -12,7 +12,7 @@
 //! `auth.rs` (sign in and out), `live.rs` (clocks evaluated now, the
 //! business-time bars, formatting in the viewer's zone), and one file per
 //! URL tree: `home.rs` (`/`: dashboard or portal), `tickets.rs`,
-//! `contracts.rs`, `milestones.rs`, `settings.rs`.
+//! `contracts.rs`, `milestones.rs`, `statements.rs`, `settings.rs`.
 
 mod auth;
 mod contracts;
@@ -22,6 +22,7 @@ mod milestones;
 pub(crate) mod page;
 mod session;
 mod settings;
+mod statements;
 mod tickets;
 
 use std::sync::Arc;
@@ -91,6 +92,13 @@ pub fn router() -> Router<AppState> {
             "/contracts/{id}/milestones/{milestone}/{action}",
             post(milestones::act),
         )
+        .route(
+            "/contracts/{id}/statements",
+            get(statements::list).post(statements::compute),
+        )
+        .route("/statements/{id}", get(statements::show))
+        .route("/statements/{id}/issue", post(statements::issue))
+        .route("/statements/{id}/{file}", get(statements::document))
         .route(
             "/contracts/{id}/amend",
             get(contracts::amend_form).post(contracts::amend),

@@ -25,6 +25,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("contracts.html", include_str!("templates/contracts.html")),
     ("contract.html", include_str!("templates/contract.html")),
     ("milestones.html", include_str!("templates/milestones.html")),
+    ("statements.html", include_str!("templates/statements.html")),
+    ("statement.html", include_str!("templates/statement.html")),
     ("amend.html", include_str!("templates/amend.html")),
     ("settings.html", include_str!("templates/settings.html")),
 ];

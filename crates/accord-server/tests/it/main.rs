@@ -20,3 +20,4 @@ mod bad_input;
 mod pauses;
 mod roles;
 mod routes_tenancy;
+mod statements;

@@ -167,6 +167,44 @@ const ROWS: &[Row] = &[
         &[403],
     ),
     ("DELETE", "/api/v1/webhooks/{webhook}", None, &[403]),
+    // statements
+    (
+        "GET",
+        "/api/v1/contracts/{contract}/statements",
+        None,
+        &[404],
+    ),
+    (
+        "POST",
+        "/api/v1/contracts/{contract}/statements?period=2026-03",
+        None,
+        &[403, 404],
+    ),
+    ("GET", "/api/v1/statements/{statement}", None, &[404]),
+    (
+        "POST",
+        "/api/v1/statements/{statement}/issue",
+        None,
+        &[403, 404],
+    ),
+    (
+        "GET",
+        "/api/v1/statements/{statement}/document.json",
+        None,
+        &[404],
+    ),
+    (
+        "GET",
+        "/api/v1/statements/{statement}/document.html",
+        None,
+        &[404],
+    ),
+    (
+        "GET",
+        "/api/v1/statements/{statement}/document.pdf",
+        None,
+        &[404],
+    ),
 ];
 
 /// Client Alpha's data, which Beta must never see or change.
@@ -177,6 +215,7 @@ struct Alpha {
     token: String,
     token_id: String,
     webhook: String,
+    statement: String,
 }
 
 impl Alpha {
@@ -190,6 +229,7 @@ impl Alpha {
             ("user", self.user.clone()),
             ("token", self.token_id.clone()),
             ("webhook", self.webhook.clone()),
+            ("statement", self.statement.clone()),
             ("alpha_v3", alpha_contract(3, "2026-09-01")),
         ]
     }
@@ -203,6 +243,7 @@ impl Alpha {
             self.token_id.clone(),
             self.token.clone(),
             self.webhook.clone(),
+            self.statement.clone(),
             "alpha-hook".into(),
             "alpha-contract".into(),
             "ALPHA-T-1".into(),
@@ -315,6 +356,36 @@ async fn a_client_token_reaches_none_of_another_clients_data_on_any_route(app: &
         )
         .await
         .unwrap();
+    // An issued statement of Alpha's March.
+    let statements = app.store.statements();
+    let march = "2026-03".parse().unwrap();
+    let draft = statements
+        .compute(
+            &accord_store::Tenant::Provider,
+            "alpha-contract",
+            march,
+            now,
+        )
+        .await
+        .unwrap();
+    let frozen = accord_store::IssuedStatement {
+        version: draft.version,
+        json: draft.json.clone(),
+        sha256: "0".repeat(64),
+        html: "<p>alpha</p>".into(),
+        pdf: b"%PDF alpha".to_vec(),
+        as_of: draft.as_of,
+    };
+    statements
+        .issue(
+            &accord_store::Tenant::Provider,
+            &draft.id,
+            &frozen,
+            "admin@provider.test",
+            now,
+        )
+        .await
+        .unwrap();
     let alpha = Alpha {
         client: client.to_string(),
         ticket,
@@ -322,6 +393,7 @@ async fn a_client_token_reaches_none_of_another_clients_data_on_any_route(app: &
         token: token.clone(),
         token_id: tokens[0]["id"].as_str().unwrap().to_string(),
         webhook: webhook.id.to_string(),
+        statement: draft.id.as_str().to_string(),
     };
     // Beta: a client with its own contract and ticket.
     let (beta, beta_token) = app.client("Beta Ltd", "beta-contract").await;

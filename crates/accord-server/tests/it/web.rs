@@ -1148,3 +1148,122 @@ async fn staff_record_milestones_on_the_page_and_the_client_sees_what_it_owes(ap
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
 }
 both!(staff_record_milestones_on_the_page_and_the_client_sees_what_it_owes);
+
+async fn the_dashboards_monthly_compliance_is_the_statements_share_so_far(app: &TestApp) {
+    user(app, "ada@provider.test", Role::Admin, None).await;
+    let acme = client(app, "Acme", "ACME", "lena@acme.test").await;
+    // This month: T-1 answered within its hour, T-2 not; T-3 is still
+    // within its first hour, so neither counts it yet.
+    let now = Timestamp::from_second(Timestamp::now().as_second()).unwrap();
+    let mins = |m: i64| now - jiff::SignedDuration::from_mins(m);
+    for (key, opened, replied) in [
+        ("T-1", mins(180), Some(mins(170))),
+        ("T-2", mins(180), Some(mins(60))),
+        ("T-3", mins(20), None),
+    ] {
+        let event = |kind: EventKind, at: Timestamp| TicketEvent {
+            ticket: key.to_string(),
+            kind,
+            at,
+            id: None,
+            by: None,
+            note: None,
+            seq: None,
+        };
+        let new = NewTicket {
+            client: acme.clone(),
+            contract_id: "ACME".into(),
+            opened: event(
+                EventKind::Opened {
+                    priority: "critical".into(),
+                },
+                opened,
+            ),
+        };
+        let t = app
+            .store
+            .tickets()
+            .open(&Tenant::Provider, new, now)
+            .await
+            .unwrap();
+        if let Some(at) = replied {
+            app.store
+                .tickets()
+                .append(
+                    &Tenant::Provider,
+                    &t.id,
+                    &[event(EventKind::Replied, at)],
+                    now,
+                )
+                .await
+                .unwrap();
+        }
+    }
+    // The API's draft of this month, as of now.
+    let token = app.token(Role::Admin, None, "ada-api@provider.test").await;
+    let month = now
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .strftime("%Y-%m")
+        .to_string();
+    let res = app
+        .send(
+            "POST",
+            Some(&token),
+            &format!("/api/v1/contracts/ACME/statements?period={month}"),
+            None,
+        )
+        .await;
+    let (status, draft) = crate::helpers::json_of(res).await;
+    assert_eq!(status, StatusCode::OK, "{draft}");
+    let clocks = &draft["statement"]["clocks"];
+    assert_eq!(
+        (clocks["met"].as_u64(), clocks["measured"].as_u64()),
+        (Some(1), Some(2))
+    );
+    // The dashboard shows the same share.
+    let mut ada = Browser::new(app);
+    ada.sign_in("ada@provider.test").await;
+    let page = ada.get("/").await;
+    let section = &page.body[page.body.find("id=\"compliance\"").unwrap()..];
+    let row = &section[section.find("<td>Acme</td>").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains(">1</td>") && row.contains("50.0 %"), "{row}");
+}
+both!(the_dashboards_monthly_compliance_is_the_statements_share_so_far);
+
+async fn an_admin_issues_a_statement_on_its_page_and_the_client_downloads_it_from_the_portal(
+    app: &TestApp,
+) {
+    user(app, "ada@provider.test", Role::Admin, None).await;
+    client(app, "Acme", "ACME", "lena@acme.test").await;
+    let mut ada = Browser::new(app);
+    ada.sign_in("ada@provider.test").await;
+    let list = ada.get("/contracts/ACME/statements").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let csrf = list.csrf();
+    let computed = ada
+        .post(
+            "/contracts/ACME/statements",
+            &[("csrf", &csrf), ("period", "2026-01")],
+        )
+        .await;
+    assert_eq!(computed.status, StatusCode::SEE_OTHER, "{}", computed.body);
+    let at = computed.location().to_string();
+    let draft = ada.get(&at).await;
+    assert!(draft.body.contains("Issue statement"), "{}", draft.body);
+    let issued = ada
+        .post(&format!("{at}/issue"), &[("csrf", &draft.csrf())])
+        .await;
+    assert_eq!(issued.status, StatusCode::SEE_OTHER, "{}", issued.body);
+    let shown = ada.get(&at).await;
+    assert!(shown.body.contains("Content hash"), "{}", shown.body);
+
+    let mut lena = Browser::new(app);
+    lena.sign_in("lena@acme.test").await;
+    let portal = lena.get("/").await;
+    let pdf = format!("{at}/document.pdf");
+    assert!(portal.body.contains(&pdf), "{}", portal.body);
+    let res = lena.get(&pdf).await;
+    assert_eq!(res.status, StatusCode::OK);
+}
+both!(an_admin_issues_a_statement_on_its_page_and_the_client_downloads_it_from_the_portal);

@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::{AssertSqlSafe, Pool, Row};
 
-use super::{Db, LOCK_ROW, begin_write};
+use super::{Db, LOCK_ROW, begin_write, schedule_statement_job};
 use crate::db::{VersionCache, ms, to_u32, ts};
 use crate::ids::ClientId;
 use crate::model::{ContractFiles, ContractSummary, ContractVersion, ParsedVersion};
@@ -209,6 +209,8 @@ pub(super) async fn insert_version(
         .execute(&mut *conn)
         .await?;
     }
+    // Its reporting month's end computes that month's statement draft.
+    schedule_statement_job(conn, contract, now).await?;
     Ok(ContractVersion {
         client: client.clone(),
         contract_id: id,

@@ -361,3 +361,16 @@ pub(crate) async fn run_milestone_job(
     set_job(conn, MILESTONE_CHANGE, contract_id, next.map(ms)).await?;
     Ok(written)
 }
+
+/// A contract's milestone events in arrival order, whoever asks (the
+/// caller has checked the tenant): for statements.
+pub(crate) async fn contract_milestone_events(
+    conn: &mut Conn,
+    contract_id: &str,
+) -> Result<Vec<MilestoneEvent>> {
+    Ok(load(conn, &Tenant::Provider, contract_id)
+        .await?
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect())
+}

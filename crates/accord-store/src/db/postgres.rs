@@ -59,6 +59,12 @@ mod schedule;
     reason = "compiled once per backend on purpose; see db/mod.rs"
 )]
 mod sessions;
+#[path = "statements.rs"]
+#[allow(
+    clippy::duplicate_mod,
+    reason = "compiled once per backend on purpose; see db/mod.rs"
+)]
+mod statements;
 #[path = "tickets.rs"]
 #[allow(
     clippy::duplicate_mod,
@@ -71,4 +77,5 @@ pub(crate) use milestones::*;
 pub(crate) use outbox::*;
 pub(crate) use schedule::*;
 pub(crate) use sessions::*;
+pub(crate) use statements::*;
 pub(crate) use tickets::*;

@@ -15,9 +15,10 @@ use jiff::Timestamp;
 use sqlx::{AssertSqlSafe, Pool, Row};
 
 use super::{
-    CLAIM_SKIP_LOCKED, Db, MILESTONE_CHANGE, begin_write, fire_crossings, run_milestone_job,
+    CLAIM_SKIP_LOCKED, Db, MILESTONE_CHANGE, STATEMENT_PERIOD_END, begin_write, fire_crossings,
+    run_milestone_job, run_statement_job,
 };
-use crate::db::{VersionCache, ms, opt_ts};
+use crate::db::{VersionCache, ms, opt_ts, ts};
 use crate::model::Fired;
 use crate::{Error, Result};
 
@@ -28,7 +29,7 @@ pub(crate) const CROSSING: &str = "clock.crossing";
 
 /// Every kind this version runs; a kind written by a newer server is left
 /// to it, neither claimed nor waited for.
-const KINDS: &str = "('clock.crossing', 'milestone.change')";
+const KINDS: &str = "('clock.crossing', 'milestone.change', 'statement.period_end')";
 
 /// Sets the job of `kind` for `subject` to fall due at `due_at` (Unix ms),
 /// or removes it for `None`, in the caller's transaction.
@@ -70,7 +71,7 @@ pub(crate) async fn claim_due(
 ) -> Result<Fired> {
     let mut tx = begin_write(pool).await?;
     let sql = format!(
-        "SELECT kind, subject FROM scheduled_jobs WHERE due_at <= $1 AND kind IN {KINDS}
+        "SELECT kind, subject, due_at FROM scheduled_jobs WHERE due_at <= $1 AND kind IN {KINDS}
          ORDER BY due_at LIMIT $2{CLAIM_SKIP_LOCKED}"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
@@ -95,6 +96,13 @@ pub(crate) async fn claim_due(
                 fired.jobs += 1;
                 fired.milestone_notices +=
                     run_milestone_job(&mut tx, cache, &subject, now, &mut webhooks).await?;
+            }
+            STATEMENT_PERIOD_END => {
+                let due_at = ts(r.try_get("due_at")?)?;
+                fired.jobs += 1;
+                if run_statement_job(&mut tx, cache, &subject, due_at, now).await? {
+                    fired.statements += 1;
+                }
             }
             other => {
                 return Err(Error::Internal(format!(

@@ -1062,3 +1062,26 @@ pub(crate) async fn clock_counts(pool: &Pool<Db>) -> Result<Vec<(String, i64)>> 
         .map(|r| Ok((r.try_get("state")?, r.try_get("n")?)))
         .collect()
 }
+
+/// Every event of a contract's tickets (named by ticket key, as in exports),
+/// in arrival order: the input of a compliance statement.
+pub(crate) async fn contract_ticket_events(
+    conn: &mut Conn,
+    contract_id: &str,
+) -> Result<Vec<TicketEvent>> {
+    let rows = sqlx::query(
+        "SELECT t.key AS ticket_key, e.seq, e.event_key, e.event_id, e.kind, e.at, e.priority,
+                e.reason, e.waiting_on, e.note, e.by_whom
+         FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+         WHERE t.contract_id = $1 ORDER BY e.seq",
+    )
+    .bind(contract_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let key: String = r.try_get("ticket_key")?;
+            event_columns_from_row(r)?.into_event(&key)
+        })
+        .collect()
+}

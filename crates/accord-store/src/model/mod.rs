@@ -7,6 +7,7 @@ mod milestones;
 mod outbox;
 mod schedule;
 mod sessions;
+mod statements;
 mod tickets;
 
 pub use accounts::*;
@@ -15,4 +16,5 @@ pub use milestones::*;
 pub use outbox::*;
 pub use schedule::*;
 pub use sessions::*;
+pub use statements::*;
 pub use tickets::*;

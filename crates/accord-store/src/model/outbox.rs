@@ -14,6 +14,7 @@ pub const TOPICS: &[&str] = &[
     "milestone.deliverable_overdue",
     "milestone.shifted",
     "milestone.overdue",
+    "statement.issued",
 ];
 
 /// The topics a webhook receives: known, each once, in [`TOPICS`] order.

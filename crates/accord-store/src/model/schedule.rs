@@ -1,4 +1,5 @@
-//! Due work the scheduler fires: threshold crossings (SPEC §4, §7).
+//! Due work the scheduler fires: threshold crossings, milestone changes,
+//! reporting months closing (SPEC §4, §6, §7).
 
 use accord_core::clock::Metric;
 use jiff::Timestamp;
@@ -126,6 +127,8 @@ pub struct Fired {
     /// Milestone notices written to the outbox (an overdue deliverable, a
     /// moved adjusted date, an overdue milestone), each once.
     pub milestone_notices: usize,
+    /// Statement drafts computed at the end of a reporting month.
+    pub statements: usize,
 }
 
 impl Fired {

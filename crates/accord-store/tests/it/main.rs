@@ -15,6 +15,7 @@ mod migrations;
 mod milestones;
 mod monitor;
 mod notifications;
+mod statements;
 mod tenancy;
 
 use accord_core::clock::{EventKind, TicketEvent};

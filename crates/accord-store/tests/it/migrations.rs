@@ -91,6 +91,9 @@ async fn crossing_schedules_and_notifications_move_into_the_scheduler_and_outbox
     db.store.migrate().await.unwrap();
     let s = &db.store;
 
+    // Migration 8 gives the contract its statement job, due at once: run,
+    // it waits for the month's end.
+    s.schedule().claim_due(at(0), 10).await.unwrap();
     // The ticket's next crossing is a job of the scheduler.
     assert_eq!(s.schedule().next_due_at().await.unwrap(), Some(at(30)));
     // The webhook's filter became a list of topics.
@@ -137,4 +140,53 @@ async fn crossing_schedules_and_notifications_move_into_the_scheduler_and_outbox
     assert_eq!((facts.share.as_str(), facts.threshold_s), ("1", 3600));
     assert_eq!(facts.crossed_at.parse::<jiff::Timestamp>().unwrap(), at(60));
     assert_eq!(facts.fired_at.parse::<jiff::Timestamp>().unwrap(), at(60));
+}
+
+async fn a_contract_stored_before_statements_gets_its_month_end_job(db: &TestDb) {
+    let old = accord_store::Store::connect(&db.url).await.unwrap();
+    let client = old
+        .accounts()
+        .create_client("Acme", crate::t0())
+        .await
+        .unwrap();
+    let text = CONTRACT.replace("CONTRACT_ID", "acme");
+    old.contracts()
+        .put_version(&client, "acme.toml", &text, crate::t0())
+        .await
+        .unwrap();
+    // As before migration 8: no job.
+    old.execute_for_tests(AssertSqlSafe("DELETE FROM scheduled_jobs".to_string()))
+        .await
+        .unwrap();
+    old.close().await;
+    db.store.migrate().await.unwrap();
+    let s = &db.store;
+    // Due at once; run on 2 March, it drafts nothing and waits for March's end.
+    let fired = s.schedule().claim_due(crate::t0(), 10).await.unwrap();
+    assert_eq!((fired.jobs, fired.statements), (1, 0));
+    let march_end: jiff::Timestamp = "2026-04-01T00:00:00Z".parse().unwrap();
+    assert_eq!(s.schedule().next_due_at().await.unwrap(), Some(march_end));
+    assert!(
+        s.statements()
+            .list(&Tenant::Provider, "acme")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contract_stored_before_statements_gets_its_month_end_job_sqlite() {
+    let db = TestDb::sqlite_migrated_to(Some(6)).await;
+    a_contract_stored_before_statements_gets_its_month_end_job(&db).await;
+    db.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contract_stored_before_statements_gets_its_month_end_job_postgres() {
+    let Some(db) = TestDb::postgres_migrated_to(Some(6)).await else {
+        return;
+    };
+    a_contract_stored_before_statements_gets_its_month_end_job(&db).await;
+    db.finish().await;
 }

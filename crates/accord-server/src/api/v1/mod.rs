@@ -6,6 +6,7 @@ pub mod crossings;
 pub mod dto;
 pub mod milestones;
 pub mod organisations;
+pub mod statements;
 pub mod tickets;
 pub mod tokens;
 pub mod users;
@@ -26,6 +27,7 @@ use crate::state::AppState;
     tags((name = "tickets", description = "Tickets, their events and clocks"),
          (name = "contracts", description = "Contract versions"),
          (name = "milestones", description = "Contract milestones, their deliverables and delay ledger"),
+         (name = "statements", description = "Compliance statements: drafts, issued snapshots and their documents"),
          (name = "webhooks", description = "Where warnings and breaches are sent"),
          (name = "accounts", description = "Organisations, users and API tokens"))
 )]
@@ -139,4 +141,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(milestones::append))
         .routes(routes!(milestones::pause))
         .routes(routes!(milestones::resume))
+        // Compliance statements (SPEC §7).
+        .routes(routes!(statements::list, statements::compute))
+        .routes(routes!(statements::get))
+        .routes(routes!(statements::issue))
+        .routes(routes!(statements::document_json))
+        .routes(routes!(statements::document_html))
+        .routes(routes!(statements::document_pdf))
 }
