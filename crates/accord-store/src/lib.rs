@@ -12,6 +12,7 @@
 //! | [`Store::contracts`] | contract versions and amendments |
 //! | [`Store::tickets`] | tickets, their event logs and derived clocks |
 //! | [`Store::milestones`] | milestone event logs, by contract |
+//! | [`Store::time_entries`] | time entries, their approval, timers, locked periods |
 //! | [`Store::schedule`] | due work, claimed exactly once (threshold crossings, ...) |
 //! | [`Store::outbox`] | what must be sent: webhooks, notifications, delivery attempts |
 //!
@@ -44,6 +45,7 @@ mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tickets;
+mod time_entries;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -59,7 +61,8 @@ pub use auth::{TOKEN_PREFIX, TokenSecret, hash_password, random_password, verify
 pub use contracts::Contracts;
 pub use error::{Error, Result};
 pub use ids::{
-    BadId, ClientId, NotificationId, OrgId, Tenant, TicketId, TokenId, UserId, WebhookId,
+    BadId, ClientId, NotificationId, OrgId, Tenant, TicketId, TimeEntryId, TokenId, UserId,
+    WebhookId,
 };
 pub use milestones::Milestones;
 pub use model::*;
@@ -67,6 +70,7 @@ pub use outbox::Outbox;
 pub use schedule::Schedule;
 pub use sessions::Sessions;
 pub use tickets::Tickets;
+pub use time_entries::TimeEntries;
 
 use db::{VersionCache, postgres, sqlite};
 

@@ -10,6 +10,8 @@
 //!   log, written by staff.
 //! - [`tickets`]: tickets with their clocks as of now; opening and appending
 //!   with their side work.
+//! - [`time`]: time entries, their approval, periods and timers, with who
+//!   may do what.
 //!
 //! Errors are one [`AppError`], mapped once to an RFC 9457 problem
 //! (`ApiError`) and once to an HTML page (`PageError`).
@@ -18,6 +20,7 @@ pub mod contracts;
 mod error;
 pub mod milestones;
 pub mod tickets;
+pub mod time;
 
 pub use error::AppError;
 

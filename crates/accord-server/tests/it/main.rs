@@ -12,6 +12,7 @@ mod notify;
 mod ops;
 mod receivers;
 mod tenancy;
+mod time;
 mod web;
 // accounts, pauses, amendments, every route's tenancy, bad input
 mod accounts;

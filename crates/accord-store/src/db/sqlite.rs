@@ -70,6 +70,12 @@ mod sessions;
     reason = "compiled once per backend on purpose; see db/mod.rs"
 )]
 mod tickets;
+#[path = "time_entries.rs"]
+#[allow(
+    clippy::duplicate_mod,
+    reason = "compiled once per backend on purpose; see db/mod.rs"
+)]
+mod time_entries;
 pub(crate) use accounts::*;
 pub(crate) use contracts::*;
 pub(crate) use milestones::*;
@@ -77,3 +83,4 @@ pub(crate) use outbox::*;
 pub(crate) use schedule::*;
 pub(crate) use sessions::*;
 pub(crate) use tickets::*;
+pub(crate) use time_entries::*;

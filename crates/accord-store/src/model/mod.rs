@@ -8,6 +8,7 @@ mod outbox;
 mod schedule;
 mod sessions;
 mod tickets;
+mod time_entries;
 
 pub use accounts::*;
 pub use contracts::*;
@@ -16,3 +17,4 @@ pub use outbox::*;
 pub use schedule::*;
 pub use sessions::*;
 pub use tickets::*;
+pub use time_entries::*;

@@ -16,6 +16,7 @@ mod milestones;
 mod monitor;
 mod notifications;
 mod tenancy;
+mod time_entries;
 
 use accord_core::clock::{EventKind, TicketEvent};
 use accord_store::{ClientId, NewTicket, Store, Tenant, Ticket};

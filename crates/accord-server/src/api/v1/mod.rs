@@ -7,6 +7,7 @@ pub mod dto;
 pub mod milestones;
 pub mod organisations;
 pub mod tickets;
+pub mod time;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;
@@ -26,6 +27,7 @@ use crate::state::AppState;
     tags((name = "tickets", description = "Tickets, their events and clocks"),
          (name = "contracts", description = "Contract versions"),
          (name = "milestones", description = "Contract milestones, their deliverables and delay ledger"),
+         (name = "time", description = "Time entries, their approval, locked periods and timers"),
          (name = "webhooks", description = "Where warnings and breaches are sent"),
          (name = "accounts", description = "Organisations, users and API tokens"))
 )]
@@ -77,4 +79,19 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(milestones::append))
         .routes(routes!(milestones::pause))
         .routes(routes!(milestones::resume))
+        // Time tracking (SPEC §8).
+        .routes(routes!(time::list, time::create))
+        .routes(routes!(time::import))
+        .routes(routes!(time::get, time::update, time::delete))
+        .routes(routes!(time::submit))
+        .routes(routes!(time::approve))
+        .routes(routes!(time::reject))
+        .routes(routes!(time::correct))
+        .routes(routes!(time::period))
+        .routes(routes!(time::lock))
+        .routes(routes!(time::unlock))
+        .routes(routes!(time::accept))
+        .routes(routes!(time::timer))
+        .routes(routes!(time::start_timer))
+        .routes(routes!(time::stop_timer))
 }
