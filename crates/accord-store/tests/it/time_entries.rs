@@ -537,3 +537,76 @@ async fn a_client_sees_only_its_own_contracts_entries(db: &TestDb) {
     let unknown = TimeEntryId::parse("0192f1a0-7b3c-7def-8123-456789abcdef").unwrap();
     assert!(t.get(&Tenant::Provider, &unknown).await.unwrap().is_none());
 }
+
+both!(invoices_count_approved_time_and_an_approved_correction_replaces_its_original);
+async fn invoices_count_approved_time_and_an_approved_correction_replaces_its_original(
+    db: &TestDb,
+) {
+    let s = &db.store;
+    setup(s).await;
+    let t = s.time_entries();
+    let written = t
+        .create(
+            staff(),
+            "acme",
+            &[
+                entry("E-1", "2026-03-02T09:00:00Z", 30),
+                entry("E-2", "2026-03-03T09:00:00Z", 40),
+            ],
+            "created",
+            false,
+            now(),
+        )
+        .await
+        .unwrap();
+    let approve = |id: TimeEntryId| async move {
+        t.transition(
+            staff(),
+            &id,
+            &[EntryStatus::Draft],
+            EntryStatus::Submitted,
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+        t.transition(
+            staff(),
+            &id,
+            &[EntryStatus::Submitted],
+            EntryStatus::Approved,
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    };
+    approve(written[0].id.clone()).await;
+    let keys = |v: Vec<TimeEntry>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    // A draft does not count.
+    assert_eq!(
+        keys(t.ledger(&Tenant::Provider, "acme").await.unwrap()),
+        ["E-1"]
+    );
+
+    let fix = t
+        .correct(
+            staff(),
+            &written[0].id,
+            &entry("E-1-fix", "2026-03-02T09:00:00Z", 50),
+            "longer",
+            now(),
+        )
+        .await
+        .unwrap();
+    // Until the correction is approved, the original stands.
+    assert_eq!(
+        keys(t.ledger(&Tenant::Provider, "acme").await.unwrap()),
+        ["E-1"]
+    );
+    approve(fix.id.clone()).await;
+    assert_eq!(
+        keys(t.ledger(&Tenant::Provider, "acme").await.unwrap()),
+        ["E-1-fix"]
+    );
+}
