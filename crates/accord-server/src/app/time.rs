@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use accord_core::time::{EntryError, JsonLines, TimeEntry, parse_csv};
+use accord_core::time::{EntryError, TimeEntry, parse_csv_all, parse_json_lines_all};
 use accord_store::{
     Actor, EntryFilter, EntryStatus, EntryTransition, PeriodState, Role, StoredEntry, Tenant,
     TimeEntryId, Timer, User,
@@ -166,28 +166,12 @@ pub enum ImportFormat {
     Csv,
 }
 
-/// Reads an import with the core's readers. JSON Lines reports every bad
-/// line; CSV its first bad record (the core's CSV reader stops there).
+/// Reads an import with the core's readers, naming every bad line (JSON
+/// Lines) or record (CSV) at once.
 pub fn read_import(text: &str, format: ImportFormat) -> AppResult<Vec<TimeEntry>> {
     let result = match format {
-        ImportFormat::Csv => parse_csv(text).map_err(|e| vec![e]),
-        ImportFormat::JsonLines => {
-            let mut reader = JsonLines::default();
-            let mut entries = Vec::new();
-            let mut errors = Vec::new();
-            for (i, line) in text.lines().enumerate() {
-                match reader.line(i + 1, line) {
-                    Ok(Some(e)) => entries.push(e),
-                    Ok(None) => {}
-                    Err(e) => errors.push(e),
-                }
-            }
-            if errors.is_empty() {
-                Ok(entries)
-            } else {
-                Err(errors)
-            }
-        }
+        ImportFormat::Csv => parse_csv_all(text),
+        ImportFormat::JsonLines => parse_json_lines_all(text),
     };
     result.map_err(|errors| AppError::Store(accord_store::Error::Entries(errors)))
 }

@@ -310,6 +310,26 @@ async fn an_import_with_any_bad_line_writes_nothing_and_names_every_line(env: &E
     let (status, out) = json_of(env.app.post_raw(&env.admin, import, "text/csv", csv).await).await;
     assert_eq!(status, StatusCode::CREATED, "{out}");
     assert_eq!(out["entries"][0]["note"], "Kick-off, with Acme");
+    // Every bad CSV record is named too.
+    let bad_csv = "id,person,start,minutes,activity\n\
+                   E-7,sam@provider.test,2026-03-02T09:00:00Z,lots,development\n\
+                   E-8,sam@provider.test,yesterday,5,development\n";
+    let res = env
+        .app
+        .post_raw(&env.admin, import, "text/csv", bad_csv)
+        .await;
+    let p = problem(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let errors: Vec<(Value, Value)> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].clone(), e["field"].clone()))
+        .collect();
+    assert_eq!(
+        errors,
+        [(json!(2), json!("minutes")), (json!(3), json!("start"))],
+        "{p}"
+    );
     // The same id again is a conflict naming it.
     let res = env.app.post_raw(&env.admin, import, "text/csv", csv).await;
     let p = problem(res, StatusCode::CONFLICT).await;
