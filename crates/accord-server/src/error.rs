@@ -307,6 +307,11 @@ impl From<accord_store::Error> for ApiError {
             },
             e @ E::EntryState { .. } => ApiError::Conflict(e.to_string()),
             E::Entries(errors) => ApiError::InvalidEntries(errors),
+            e @ E::InvoiceState { .. } => ApiError::Conflict(e.to_string()),
+            E::Billing(e) => ApiError::Unprocessable {
+                detail: e.to_string(),
+                place: Place::default(),
+            },
             E::Unavailable(e) => ApiError::Unavailable(e),
             e @ (E::BadUrl(_) | E::Migration(_) | E::Internal(_)) => {
                 ApiError::Internal(e.to_string())

@@ -93,6 +93,19 @@ pub enum Error {
         /// Why, e.g. "period 2026-03 of contract `acme` is locked (by ...)".
         detail: String,
     },
+    /// An invoice cannot change this way now (not a draft, ...); nothing
+    /// was written.
+    #[error("invoice {invoice} cannot change: {detail}")]
+    InvoiceState {
+        /// The invoice's number, else its id.
+        invoice: String,
+        /// Why.
+        detail: String,
+    },
+    /// The core's billing fold refuses (no `[billing]` terms, no currency,
+    /// ...); nothing was written.
+    #[error(transparent)]
+    Billing(#[from] accord_core::billing::BillingError),
     /// Time entries the core's reader refuses, each naming its line and
     /// field; nothing was written.
     #[error("{}", entries_text(.0))]

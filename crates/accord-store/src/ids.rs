@@ -124,6 +124,10 @@ id_type!(
     TimeEntryId
 );
 id_type!(
+    /// An invoice or credit note.
+    InvoiceId
+);
+id_type!(
     /// A registered webhook.
     WebhookId
 );

@@ -12,6 +12,7 @@
 //! | [`Store::contracts`] | contract versions and amendments |
 //! | [`Store::tickets`] | tickets, their event logs and derived clocks |
 //! | [`Store::milestones`] | milestone event logs, by contract |
+//! | [`Store::invoices`] | invoices per period, gap-free numbers, frozen documents |
 //! | [`Store::time_entries`] | time entries, their approval, timers, locked periods |
 //! | [`Store::schedule`] | due work, claimed exactly once (threshold crossings, ...) |
 //! | [`Store::outbox`] | what must be sent: webhooks, notifications, delivery attempts |
@@ -37,6 +38,7 @@ mod contracts;
 mod db;
 mod error;
 mod ids;
+mod invoices;
 mod milestones;
 mod model;
 mod outbox;
@@ -61,9 +63,10 @@ pub use auth::{TOKEN_PREFIX, TokenSecret, hash_password, random_password, verify
 pub use contracts::Contracts;
 pub use error::{Error, Result};
 pub use ids::{
-    BadId, ClientId, NotificationId, OrgId, Tenant, TicketId, TimeEntryId, TokenId, UserId,
-    WebhookId,
+    BadId, ClientId, InvoiceId, NotificationId, OrgId, Tenant, TicketId, TimeEntryId, TokenId,
+    UserId, WebhookId,
 };
+pub use invoices::{Invoices, RenderDocuments};
 pub use milestones::Milestones;
 pub use model::*;
 pub use outbox::Outbox;

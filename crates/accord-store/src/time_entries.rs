@@ -140,23 +140,7 @@ impl TimeEntries<'_> {
     /// standing). Feed them to `accord_core::billing::Ledger`.
     #[instrument(skip_all, fields(contract = contract_id))]
     pub async fn ledger(&self, tenant: &Tenant, contract_id: &str) -> Result<Vec<TimeEntry>> {
-        let all = self
-            .list(tenant, contract_id, &EntryFilter::default())
-            .await?;
-        let counts = |s: EntryStatus| matches!(s, EntryStatus::Approved | EntryStatus::Invoiced);
-        let status: std::collections::HashMap<&TimeEntryId, EntryStatus> =
-            all.iter().map(|e| (&e.id, e.status)).collect();
-        Ok(all
-            .iter()
-            .filter(|e| counts(e.status))
-            .filter(|e| {
-                !e.corrected_by
-                    .as_ref()
-                    .and_then(|c| status.get(c))
-                    .is_some_and(|s| counts(*s))
-            })
-            .map(|e| e.entry.clone())
-            .collect())
+        on_reader!(self.0, ledger_time_entries(tenant, contract_id))
     }
 
     /// Whether a period (`YYYY-MM`) of a contract is locked and accepted.

@@ -607,6 +607,15 @@ pub(crate) async fn list_time_entries(
     filter: &EntryFilter,
 ) -> Result<Vec<StoredEntry>> {
     let mut conn = pool.acquire().await?;
+    list_on(&mut conn, tenant, contract_id, filter).await
+}
+
+async fn list_on(
+    conn: &mut Conn,
+    tenant: &Tenant,
+    contract_id: &str,
+    filter: &EntryFilter,
+) -> Result<Vec<StoredEntry>> {
     let visible = sqlx::query(
         "SELECT 1 AS one FROM contract_versions
          WHERE contract_id = $1 AND ($2 IS NULL OR client_id = $2) LIMIT 1",
@@ -634,6 +643,90 @@ pub(crate) async fn list_time_entries(
         .fetch_all(&mut *conn)
         .await?;
     rows.iter().map(row_to_entry).collect()
+}
+
+pub(crate) async fn ledger_time_entries(
+    pool: &Pool<Db>,
+    tenant: &Tenant,
+    contract_id: &str,
+) -> Result<Vec<TimeEntry>> {
+    let mut conn = pool.acquire().await?;
+    ledger_on(&mut conn, tenant, contract_id).await
+}
+
+/// The entries invoices are computed from: approved or invoiced, minus
+/// those whose correction is approved or invoiced too (it replaces them).
+pub(crate) async fn ledger_on(
+    conn: &mut Conn,
+    tenant: &Tenant,
+    contract_id: &str,
+) -> Result<Vec<TimeEntry>> {
+    let all = list_on(conn, tenant, contract_id, &EntryFilter::default()).await?;
+    let counts = |s: EntryStatus| matches!(s, EntryStatus::Approved | EntryStatus::Invoiced);
+    let status: std::collections::HashMap<&TimeEntryId, EntryStatus> =
+        all.iter().map(|e| (&e.id, e.status)).collect();
+    Ok(all
+        .iter()
+        .filter(|e| counts(e.status))
+        .filter(|e| {
+            !e.corrected_by
+                .as_ref()
+                .and_then(|c| status.get(c))
+                .is_some_and(|s| counts(*s))
+        })
+        .map(|e| e.entry.clone())
+        .collect())
+}
+
+/// Marks the entries with these keys of a contract invoiced by `invoice`
+/// (approved ones only), with an audit row each.
+pub(crate) async fn mark_invoiced(
+    conn: &mut Conn,
+    contract_id: &str,
+    keys: &[String],
+    invoice: &str,
+    by: &str,
+    now: Timestamp,
+) -> Result<()> {
+    for key in keys {
+        let sql =
+            format!("SELECT {COLUMNS} FROM {FROM} WHERE t.contract_id = $1 AND t.entry_key = $2");
+        let Some(row) = sqlx::query(AssertSqlSafe(sql))
+            .bind(contract_id)
+            .bind(key.as_str())
+            .fetch_optional(&mut *conn)
+            .await?
+        else {
+            continue;
+        };
+        let e = row_to_entry(&row)?;
+        if e.status != EntryStatus::Approved {
+            continue;
+        }
+        sqlx::query(
+            "UPDATE time_entries SET status = $2, invoice_id = $3, updated_by = $4, updated_at = $5
+             WHERE id = $1",
+        )
+        .bind(e.id.as_str())
+        .bind(EntryStatus::Invoiced.as_str())
+        .bind(invoice)
+        .bind(by)
+        .bind(ms(now))
+        .execute(&mut *conn)
+        .await?;
+        let why = format!("invoice {invoice}");
+        audit(
+            conn,
+            &e,
+            Some(EntryStatus::Approved),
+            Some(EntryStatus::Invoiced),
+            by,
+            Some(&why),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 // ---- periods ----

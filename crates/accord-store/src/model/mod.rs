@@ -3,6 +3,7 @@
 
 mod accounts;
 mod contracts;
+mod invoices;
 mod milestones;
 mod outbox;
 mod schedule;
@@ -12,6 +13,7 @@ mod time_entries;
 
 pub use accounts::*;
 pub use contracts::*;
+pub use invoices::*;
 pub use milestones::*;
 pub use outbox::*;
 pub use schedule::*;

@@ -10,6 +10,7 @@ mod contracts;
 mod directory;
 mod events;
 mod ingest;
+mod invoices;
 mod keys;
 mod migrations;
 mod milestones;
