@@ -6,6 +6,8 @@
 //! and nowhere else. Every "now" comes from the state's time source.
 //!
 //! - [`contracts`]: stored contract versions, parsed once per process.
+//! - [`invoices`]: drafting and issuing a month's invoice, its frozen
+//!   documents.
 //! - [`milestones`]: contracts' milestone outcomes as of now; their event
 //!   log, written by staff.
 //! - [`tickets`]: tickets with their clocks as of now; opening and appending
@@ -18,6 +20,7 @@
 
 pub mod contracts;
 mod error;
+pub mod invoices;
 pub mod milestones;
 pub mod tickets;
 pub mod time;

@@ -6,6 +6,7 @@ mod helpers;
 
 mod api;
 mod contracts;
+mod invoices;
 mod keys_and_terms;
 mod milestones;
 mod notify;

@@ -217,6 +217,21 @@ const ROWS: &[Row] = &[
         &[403],
     ),
     ("POST", "/api/v1/timer/stop", None, &[403]),
+    // invoices
+    (
+        "POST",
+        "/api/v1/contracts/{contract}/invoices",
+        Some(r#"{"period": "2026-03"}"#),
+        &[403],
+    ),
+    ("GET", "/api/v1/invoices/{invoice}", None, &[404]),
+    ("POST", "/api/v1/invoices/{invoice}/issue", None, &[403]),
+    (
+        "GET",
+        "/api/v1/invoices/{invoice}/documents/{format}",
+        None,
+        &[404],
+    ),
     // accounts
     ("GET", "/api/v1/organisations", None, &[200]),
     (
@@ -280,6 +295,10 @@ impl Alpha {
             ("webhook", self.webhook.clone()),
             ("entry", self.entry.clone()),
             ("period", "2026-03".into()),
+            // Alpha's contract has no billing terms: no invoice of its own
+            // (tests/it/invoices.rs reads a real one across clients).
+            ("invoice", "0192f1a0-7b3c-7def-8123-456789abcdef".into()),
+            ("format", "pdf".into()),
             ("alpha_v3", alpha_contract(3, "2026-09-01")),
         ]
     }

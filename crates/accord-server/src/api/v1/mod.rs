@@ -4,6 +4,7 @@
 pub mod contracts;
 pub mod crossings;
 pub mod dto;
+pub mod invoices;
 pub mod milestones;
 pub mod organisations;
 pub mod tickets;
@@ -28,6 +29,7 @@ use crate::state::AppState;
          (name = "contracts", description = "Contract versions"),
          (name = "milestones", description = "Contract milestones, their deliverables and delay ledger"),
          (name = "time", description = "Time entries, their approval, locked periods and timers"),
+         (name = "invoices", description = "Invoices per month, numbered gap-free, documents frozen"),
          (name = "webhooks", description = "Where warnings and breaches are sent"),
          (name = "accounts", description = "Organisations, users and API tokens"))
 )]
@@ -94,4 +96,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(time::timer))
         .routes(routes!(time::start_timer))
         .routes(routes!(time::stop_timer))
+        // Invoices (SPEC §8).
+        .routes(routes!(invoices::draft))
+        .routes(routes!(invoices::get))
+        .routes(routes!(invoices::issue))
+        .routes(routes!(invoices::document))
 }
