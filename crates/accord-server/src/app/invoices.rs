@@ -1,7 +1,8 @@
 //! Invoices (SPEC §8, roles §1): admins draft a contract's month from its
 //! approved time and issue it; everyone who may see the contract reads the
 //! invoice and its frozen documents (a client user its own only, by the
-//! store's tenancy). Issuing renders the documents once — HTML and PDF of
+//! store's tenancy). Issuing renders the documents once — the JSON and CSV
+//! of `accord invoice`, HTML and PDF of
 //! `accord_docs::invoice_document`, and the EN 16931 CII e-invoice when the
 //! contract has every field it needs — and the store keeps those bytes.
 
@@ -46,6 +47,16 @@ fn render(contract: &Contract, invoice: &Invoice) -> Result<Vec<NewDocument>, St
     let doc = accord_docs::invoice::invoice_document(contract, invoice);
     let pdf = crate::documents::render_pdf(&doc).map_err(|e| e.to_string())?;
     let mut out = vec![
+        NewDocument {
+            format: "json".into(),
+            content_type: "application/json".into(),
+            body: accord_docs::invoice_output::json(invoice).into_bytes(),
+        },
+        NewDocument {
+            format: "csv".into(),
+            content_type: "text/csv; charset=utf-8".into(),
+            body: accord_docs::invoice_output::csv(invoice),
+        },
         NewDocument {
             format: "html".into(),
             content_type: "text/html; charset=utf-8".into(),

@@ -161,12 +161,13 @@ pub async fn issue(
     Ok(Json((&inv).into()))
 }
 
-/// A frozen document of an issued invoice (`html`, `pdf`, `xml` — the CII
+/// A frozen document of an issued invoice (`json`, `csv`, `html`, `pdf`,
+/// `xml` — the CII
 /// e-invoice when the contract has the parties' details), the bytes stored
 /// when it was issued, with `ETag: "<sha256>"`.
 #[utoipa::path(get, path = "/api/v1/invoices/{id}/documents/{format}", tag = "invoices",
     params(("id" = String, Path, description = "The invoice's id"),
-        ("format" = String, Path, description = "html, pdf or xml")),
+        ("format" = String, Path, description = "json, csv, html, pdf or xml")),
     security(("bearer" = [])),
     responses((status = 200, description = "The document's bytes"), (status = 401, body = Problem),
         (status = 404, body = Problem)))]
