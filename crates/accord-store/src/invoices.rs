@@ -73,6 +73,20 @@ impl Invoices<'_> {
         on_writer!(self.0, issue_invoice(cache, actor, id, today, render, now))
     }
 
+    /// Records the payment of an issued or overdue invoice.
+    /// [`Error::InvoiceState`](crate::Error::InvoiceState) otherwise.
+    #[instrument(skip_all, fields(invoice = %id))]
+    pub async fn pay(
+        &self,
+        actor: Actor<'_>,
+        id: &InvoiceId,
+        amount: Decimal,
+        paid_on: Date,
+        now: Timestamp,
+    ) -> Result<StoredInvoice> {
+        on_writer!(self.0, pay_invoice(actor, id, amount, paid_on, now))
+    }
+
     /// One invoice, if the tenant may see it.
     #[instrument(skip_all, fields(invoice = %id))]
     pub async fn get(&self, tenant: &Tenant, id: &InvoiceId) -> Result<Option<StoredInvoice>> {

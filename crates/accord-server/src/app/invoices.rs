@@ -107,6 +107,27 @@ pub async fn issue(state: &AppState, user: &User, id: &InvoiceId) -> AppResult<S
         .await?)
 }
 
+/// Records a payment (admins).
+pub async fn pay(
+    state: &AppState,
+    user: &User,
+    id: &InvoiceId,
+    amount: Decimal,
+    paid_on: jiff::civil::Date,
+) -> AppResult<StoredInvoice> {
+    require_admin(user, "record payments")?;
+    let tenant = user.tenant();
+    let actor = Actor {
+        tenant: &tenant,
+        email: &user.email,
+    };
+    Ok(state
+        .store
+        .invoices()
+        .pay(actor, id, amount, paid_on, state.time.now())
+        .await?)
+}
+
 /// One invoice the caller may see.
 pub async fn get(state: &AppState, user: &User, id: &InvoiceId) -> AppResult<StoredInvoice> {
     state

@@ -146,6 +146,26 @@ async fn invoices_are_issued_once_with_frozen_documents_and_clients_read_their_o
         .await;
     let p = problem(res, StatusCode::CONFLICT).await;
     assert!(p["detail"].as_str().unwrap().contains("invoiced"), "{p}");
+    // Paid, once, by an admin.
+    let pay = json!({"amount": "130.00", "paid_on": "2026-04-10"});
+    problem(
+        app.post_json(&acme_user, &format!("{invoice}/pay"), &pay)
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let (status, paid) =
+        json_of(app.post_json(&admin, &format!("{invoice}/pay"), &pay).await).await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    assert_eq!(
+        (&paid["status"], &paid["paid_on"]),
+        (&json!("paid"), &json!("2026-04-10"))
+    );
+    problem(
+        app.post_json(&admin, &format!("{invoice}/pay"), &pay).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
     // One invoice per month.
     problem(
         app.post_json(&admin, "/api/v1/contracts/acme/invoices", &body)

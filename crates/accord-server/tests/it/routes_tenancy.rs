@@ -227,6 +227,12 @@ const ROWS: &[Row] = &[
     ("GET", "/api/v1/invoices/{invoice}", None, &[404]),
     ("POST", "/api/v1/invoices/{invoice}/issue", None, &[403]),
     (
+        "POST",
+        "/api/v1/invoices/{invoice}/pay",
+        Some(r#"{"amount": "1.00", "paid_on": "2026-04-10"}"#),
+        &[403],
+    ),
+    (
         "GET",
         "/api/v1/invoices/{invoice}/documents/{format}",
         None,

@@ -25,7 +25,8 @@ use crate::{Actor, Error, Result, Tenant};
 type Conn = <Db as sqlx::Database>::Connection;
 
 const COLUMNS: &str = "id, client_id, contract_id, contract_version, period, status, series, \
-     number, issue_date, due_date, currency, credits, net, tax, gross, created_by, created_at";
+     number, issue_date, due_date, currency, credits, net, tax, gross, paid_amount, paid_on, \
+     created_by, created_at";
 
 fn decimal(r: &<Db as sqlx::Database>::Row, c: &str) -> Result<Decimal> {
     let s: String = r.try_get(c)?;
@@ -59,6 +60,17 @@ fn row_to_invoice(r: &<Db as sqlx::Database>::Row) -> Result<StoredInvoice> {
         net: decimal(r, "net")?,
         tax: decimal(r, "tax")?,
         gross: decimal(r, "gross")?,
+        paid: match (
+            r.try_get::<Option<String>, _>("paid_amount")?,
+            date(r.try_get("paid_on")?)?,
+        ) {
+            (Some(a), Some(d)) => Some((
+                Decimal::from_str(&a)
+                    .map_err(|e| Error::Internal(format!("stored paid amount `{a}`: {e}")))?,
+                d,
+            )),
+            _ => None,
+        },
         created_by: r.try_get("created_by")?,
         created_at: ts(r.try_get("created_at")?)?,
     })
@@ -166,6 +178,7 @@ pub(crate) async fn draft_invoice(
         net: invoice.net,
         tax: invoice.tax,
         gross: invoice.gross,
+        paid: None,
         created_by: actor.email.to_string(),
         created_at: now,
     };
@@ -304,6 +317,46 @@ pub(crate) async fn issue_invoice(
         .flat_map(|l| l.entries.iter().map(|e| e.id.clone()))
         .collect();
     mark_invoiced(&mut tx, &old.contract_id, &keys, &number, actor.email, now).await?;
+    let new = locked(&mut tx, &Tenant::Provider, id).await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
+pub(crate) async fn pay_invoice(
+    pool: &Pool<Db>,
+    actor: Actor<'_>,
+    id: &InvoiceId,
+    amount: Decimal,
+    paid_on: Date,
+    now: Timestamp,
+) -> Result<StoredInvoice> {
+    let mut tx = begin_write(pool).await?;
+    let old = locked(&mut tx, actor.tenant, id).await?;
+    if !matches!(old.status, InvoiceStatus::Issued | InvoiceStatus::Overdue) {
+        return Err(Error::InvoiceState {
+            invoice: old.number.unwrap_or_else(|| old.id.to_string()),
+            detail: format!(
+                "it is {}; only an issued or overdue invoice is paid",
+                old.status.as_str()
+            ),
+        });
+    }
+    if amount <= Decimal::ZERO {
+        return Err(Error::Invalid(
+            "the amount paid must be more than zero".into(),
+        ));
+    }
+    sqlx::query(
+        "UPDATE invoices SET status = $2, paid_amount = $3, paid_on = $4, updated_at = $5
+         WHERE id = $1",
+    )
+    .bind(id.as_str())
+    .bind(InvoiceStatus::Paid.as_str())
+    .bind(amount.to_string())
+    .bind(paid_on.to_string())
+    .bind(ms(now))
+    .execute(&mut *tx)
+    .await?;
     let new = locked(&mut tx, &Tenant::Provider, id).await?;
     tx.commit().await?;
     Ok(new)

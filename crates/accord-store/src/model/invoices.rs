@@ -82,6 +82,8 @@ pub struct StoredInvoice {
     pub tax: Decimal,
     /// net + tax.
     pub gross: Decimal,
+    /// The amount paid and the day, once paid.
+    pub paid: Option<(Decimal, Date)>,
     /// Who drafted it.
     pub created_by: String,
     /// When.

@@ -153,6 +153,25 @@ async fn an_issued_invoice_is_numbered_without_gaps_and_its_documents_are_frozen
         .collect();
     assert_eq!(doc.sha256, expected);
 
+    // Paid once.
+    let paid = inv
+        .pay(
+            staff(),
+            &march.id,
+            Decimal::new(13000, 2),
+            date(2026, 4, 10),
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(paid.status, InvoiceStatus::Paid);
+    assert_eq!(paid.paid, Some((Decimal::new(13000, 2), date(2026, 4, 10))));
+    assert!(matches!(
+        inv.pay(staff(), &march.id, Decimal::ONE, date(2026, 4, 11), now())
+            .await,
+        Err(Error::InvoiceState { .. })
+    ));
+
     // The invoiced entries are frozen as invoiced; April's by the second.
     let march_entries = s
         .time_entries()

@@ -44,6 +44,10 @@ pub struct InvoiceDto {
     pub tax: String,
     /// Gross, a decimal string.
     pub gross: String,
+    /// The amount paid, once paid.
+    pub paid_amount: Option<String>,
+    /// The day it was paid.
+    pub paid_on: Option<String>,
 }
 
 impl From<&StoredInvoice> for InvoiceDto {
@@ -61,6 +65,8 @@ impl From<&StoredInvoice> for InvoiceDto {
             net: i.net.to_string(),
             tax: i.tax.to_string(),
             gross: i.gross.to_string(),
+            paid_amount: i.paid.map(|(a, _)| a.to_string()),
+            paid_on: i.paid.map(|(_, d)| d.to_string()),
         }
     }
 }
@@ -74,6 +80,16 @@ pub struct DraftBody {
     /// A credit allowance (e.g. service credits), a decimal string.
     #[serde(default)]
     credits: Option<String>,
+}
+
+/// A payment received.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayBody {
+    /// The amount, a decimal string.
+    amount: String,
+    /// The day it was received, `YYYY-MM-DD`.
+    paid_on: String,
 }
 
 fn not_found(what: &str) -> impl Fn(AppError) -> ApiError + '_ {
@@ -106,17 +122,7 @@ pub async fn draft(
     caller.require_admin("draft invoices")?;
     let credits = match body.credits.as_deref() {
         None => Decimal::ZERO,
-        Some(c) => {
-            let ok = !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-            ok.then(|| c.parse::<Decimal>().ok())
-                .flatten()
-                .ok_or_else(|| {
-                    ApiError::bad_field(
-                        "credits",
-                        format!("`{c}` is not an amount like \"125.00\""),
-                    )
-                })?
-        }
+        Some(c) => amount(c, "credits")?,
     };
     let inv = app::invoices::draft(&state, &caller.user, &id, &body.period, credits)
         .await
@@ -159,6 +165,44 @@ pub async fn issue(
         .await
         .map_err(not_found(&format!("invoice `{id}`")))?;
     Ok(Json((&inv).into()))
+}
+
+/// Record the payment of an issued or overdue invoice (admins).
+#[utoipa::path(post, path = "/api/v1/invoices/{id}/pay", tag = "invoices",
+    request_body = PayBody,
+    params(("id" = String, Path, description = "The invoice's id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = InvoiceDto), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn pay(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<PayBody>,
+) -> ApiResult<Json<InvoiceDto>> {
+    caller.require_admin("record payments")?;
+    let amount = amount(&body.amount, "amount")?;
+    let paid_on: jiff::civil::Date = body.paid_on.parse().map_err(|_| {
+        ApiError::bad_field(
+            "paid_on",
+            format!("`{}` is not a date YYYY-MM-DD", body.paid_on),
+        )
+    })?;
+    let inv = app::invoices::pay(&state, &caller.user, &invoice_id(&id)?, amount, paid_on)
+        .await
+        .map_err(not_found(&format!("invoice `{id}`")))?;
+    Ok(Json((&inv).into()))
+}
+
+/// A decimal amount like `125.00`, or a 400 naming `field`.
+fn amount(text: &str, field: &str) -> ApiResult<Decimal> {
+    let ok = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    ok.then(|| text.parse::<Decimal>().ok())
+        .flatten()
+        .ok_or_else(|| {
+            ApiError::bad_field(field, format!("`{text}` is not an amount like \"125.00\""))
+        })
 }
 
 /// A frozen document of an issued invoice (`json`, `csv`, `html`, `pdf`,

@@ -100,5 +100,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(invoices::draft))
         .routes(routes!(invoices::get))
         .routes(routes!(invoices::issue))
+        .routes(routes!(invoices::pay))
         .routes(routes!(invoices::document))
 }
