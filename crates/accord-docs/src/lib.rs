@@ -10,6 +10,7 @@ pub mod document;
 pub mod einvoice;
 pub mod html;
 pub mod invoice;
+pub mod invoice_output;
 pub mod markdown;
 pub mod openslo;
 pub mod statement;

@@ -36,7 +36,7 @@ pub struct Problem {
     /// 1-based column in the request body, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
-    /// Every problem in an uploaded contract.
+    /// Every problem in an uploaded contract or import.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<SourceError>>,
     /// The request's id, as logged by the server.
@@ -48,9 +48,14 @@ pub struct Problem {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SourceError {
     /// 1-based line.
-    pub line: usize,
-    /// 1-based column, in characters.
-    pub column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column, in characters, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// The field at fault, when one is (an imported time entry's `end`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
     /// What is wrong.
     pub message: String,
     /// How to fix it, when there is something useful to say.
@@ -131,6 +136,9 @@ pub enum ApiError {
     /// An uploaded contract is invalid: every diagnostic.
     #[error("the contract is invalid")]
     InvalidContract(Diagnostics),
+    /// Time entries (an import) are invalid: every error by line and field.
+    #[error("{}", lines_text(.0))]
+    InvalidEntries(Vec<accord_core::time::EntryError>),
     /// The database is unreachable.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -159,9 +167,9 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unprocessable { .. } | ApiError::InvalidContract(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::Unprocessable { .. }
+            | ApiError::InvalidContract(_)
+            | ApiError::InvalidEntries(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -179,6 +187,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::Unprocessable { .. } => "unprocessable",
             ApiError::InvalidContract(_) => "invalid-contract",
+            ApiError::InvalidEntries(_) => "invalid-entries",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -206,10 +215,23 @@ impl ApiError {
             ApiError::InvalidContract(d) => Some(
                 d.0.iter()
                     .map(|d| SourceError {
-                        line: d.line,
-                        column: d.column,
+                        line: Some(d.line),
+                        column: Some(d.column),
+                        field: None,
                         message: d.message.clone(),
                         help: d.help.clone(),
+                    })
+                    .collect(),
+            ),
+            ApiError::InvalidEntries(errors) => Some(
+                errors
+                    .iter()
+                    .map(|e| SourceError {
+                        line: e.line,
+                        column: None,
+                        field: e.field.clone(),
+                        message: e.message.clone(),
+                        help: None,
                     })
                     .collect(),
             ),
@@ -288,12 +310,25 @@ impl From<accord_store::Error> for ApiError {
                 detail: e.to_string(),
                 place: Place::field(e.key()),
             },
+            e @ E::EntryState { .. } => ApiError::Conflict(e.to_string()),
+            E::Entries(errors) => ApiError::InvalidEntries(errors),
+            e @ E::InvoiceState { .. } => ApiError::Conflict(e.to_string()),
+            E::Billing(e) => ApiError::Unprocessable {
+                detail: e.to_string(),
+                place: Place::default(),
+            },
             E::Unavailable(e) => ApiError::Unavailable(e),
             e @ (E::BadUrl(_) | E::Migration(_) | E::Internal(_)) => {
                 ApiError::Internal(e.to_string())
             }
         }
     }
+}
+
+/// Errors of time entries in words, for logs: `line 2: field `end`: ...`.
+fn lines_text(errors: &[accord_core::time::EntryError]) -> String {
+    let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    format!("the time entries are invalid: {}", all.join("; "))
 }
 
 /// The result of a handler.

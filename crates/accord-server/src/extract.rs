@@ -304,6 +304,52 @@ impl FromRequest<AppState> for TextBody {
     }
 }
 
+/// An import of time entries: CSV (`text/csv`) or JSON Lines (any other
+/// accepted type), as UTF-8 text without NUL characters.
+#[derive(Debug)]
+pub struct EntriesBody {
+    /// Whether the body is CSV.
+    pub csv: bool,
+    /// The text.
+    pub text: String,
+}
+
+impl FromRequest<AppState> for EntriesBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        check_content_type(
+            &req,
+            &[
+                "text/csv",
+                "application/jsonl",
+                "application/x-ndjson",
+                "application/json",
+                "text/plain",
+            ],
+        )?;
+        let csv = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("text/csv"));
+        let bytes = body_bytes(req, state).await?;
+        let text = String::from_utf8(bytes.to_vec()).map_err(|e| ApiError::BadRequest {
+            detail: format!("the body is not UTF-8 text: {e}"),
+            place: Place::default(),
+        })?;
+        if let Some(at) = text.find('\0') {
+            let line = text[..at].matches('\n').count() + 1;
+            return Err(ApiError::BadRequest {
+                detail: format!("the text holds a NUL character on line {line}"),
+                place: Place::default(),
+            });
+        }
+        Ok(EntriesBody { csv, text })
+    }
+}
+
 /// A contract upload: its TOML text as the body (`application/toml`,
 /// `text/plain`), or a JSON object `{"text": ..., "files": {name: text}}`
 /// carrying the holiday files it names (`application/json`).

@@ -104,6 +104,11 @@ pub(crate) fn random_hex(n: usize) -> String {
     hex(&bytes)
 }
 
+/// SHA-256 of `bytes` in hexadecimal.
+pub(crate) fn sha256_bytes_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 /// SHA-256 of `text` in hexadecimal.
 pub(crate) fn sha256_hex(text: &str) -> String {
     hex(&Sha256::digest(text.as_bytes()))

@@ -83,10 +83,45 @@ pub enum Error {
     /// version or effective date not after it); nothing was written.
     #[error(transparent)]
     Amendment(#[from] AmendmentError),
+    /// A time entry cannot change this way now (approved, invoiced,
+    /// corrected, in a locked period, or not in the status the change
+    /// needs); `detail` says which, naming the lock. Nothing was written.
+    #[error("time entry `{entry}` cannot change: {detail}")]
+    EntryState {
+        /// The entry's key within its contract (its SPEC §10 `id`).
+        entry: String,
+        /// Why, e.g. "period 2026-03 of contract `acme` is locked (by ...)".
+        detail: String,
+    },
+    /// An invoice cannot change this way now (not a draft, ...); nothing
+    /// was written.
+    #[error("invoice {invoice} cannot change: {detail}")]
+    InvoiceState {
+        /// The invoice's number, else its id.
+        invoice: String,
+        /// Why.
+        detail: String,
+    },
+    /// The core's billing fold refuses (no `[billing]` terms, no currency,
+    /// ...); nothing was written.
+    #[error(transparent)]
+    Billing(#[from] accord_core::billing::BillingError),
+    /// Time entries the core's reader refuses, each naming its line and
+    /// field; nothing was written.
+    #[error("{}", entries_text(.0))]
+    Entries(Vec<accord_core::time::EntryError>),
     /// A fault inside the store or the database (a broken invariant, an
     /// unexpected driver error). Log it; do not show it to clients.
     #[error("internal storage error: {0}")]
     Internal(String),
+}
+
+fn entries_text(errors: &[accord_core::time::EntryError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A contract's effective dates in words.

@@ -119,6 +119,15 @@ id_type!(
 );
 
 id_type!(
+    /// A time entry (the service's id, used in URLs; the SPEC §10 `id` is
+    /// the entry's key within its contract).
+    TimeEntryId
+);
+id_type!(
+    /// An invoice or credit note.
+    InvoiceId
+);
+id_type!(
     /// A registered webhook.
     WebhookId
 );
@@ -130,6 +139,13 @@ id_type!(
     /// A contract's compliance statement of one period.
     StatementId
 );
+
+impl TimeEntryId {
+    /// A fresh id, also the key of an entry sent without an `id`.
+    pub fn fresh() -> Self {
+        Self::generate()
+    }
+}
 
 impl From<ClientId> for OrgId {
     fn from(c: ClientId) -> OrgId {

@@ -13,6 +13,8 @@
 //! | [`Store::tickets`] | tickets, their event logs and derived clocks |
 //! | [`Store::milestones`] | milestone event logs, by contract |
 //! | [`Store::statements`] | compliance statements: drafts per period, issued snapshots |
+//! | [`Store::invoices`] | invoices per period, gap-free numbers, frozen documents |
+//! | [`Store::time_entries`] | time entries, their approval, timers, locked periods |
 //! | [`Store::schedule`] | due work, claimed exactly once (threshold crossings, ...) |
 //! | [`Store::outbox`] | what must be sent: webhooks, notifications, delivery attempts |
 //!
@@ -37,6 +39,7 @@ mod contracts;
 mod db;
 mod error;
 mod ids;
+mod invoices;
 mod milestones;
 mod model;
 mod outbox;
@@ -46,6 +49,7 @@ mod statements;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tickets;
+mod time_entries;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -61,9 +65,10 @@ pub use auth::{TOKEN_PREFIX, TokenSecret, hash_password, random_password, verify
 pub use contracts::Contracts;
 pub use error::{Error, Result};
 pub use ids::{
-    BadId, ClientId, NotificationId, OrgId, StatementId, Tenant, TicketId, TokenId, UserId,
-    WebhookId,
+    BadId, ClientId, InvoiceId, NotificationId, OrgId, StatementId, Tenant, TicketId, TimeEntryId,
+    TokenId, UserId, WebhookId,
 };
+pub use invoices::{Invoices, RenderDocuments};
 pub use milestones::Milestones;
 pub use model::*;
 pub use outbox::Outbox;
@@ -71,6 +76,7 @@ pub use schedule::Schedule;
 pub use sessions::Sessions;
 pub use statements::Statements;
 pub use tickets::Tickets;
+pub use time_entries::TimeEntries;
 
 use db::{VersionCache, postgres, sqlite};
 

@@ -33,6 +33,13 @@ pub struct Billing {
     pub person_rates: BTreeMap<String, Decimal>,
     /// Prepaid hour blocks (retainers).
     pub prepaid: Vec<PrepaidBlock>,
+    /// Whether the client accepts each locked period of time entries
+    /// before it is invoiced (false when absent).
+    pub client_accepts_periods: bool,
+    /// Whether an overdue invoice pauses the contract's milestones with
+    /// reason `pending_payment` until it is paid (SPEC §5, §8; false when
+    /// absent).
+    pub pause_milestones_when_invoice_overdue: bool,
 }
 
 impl Billing {
@@ -147,6 +154,8 @@ pub(super) fn read_billing(r: &mut Reader<'_>, value: &Value<'_>) -> Option<Bill
             "activity_rates",
             "person_rates",
             "prepaid",
+            "client_accepts_periods",
+            "pause_milestones_when_invoice_overdue",
         ],
         ctx,
     );
@@ -203,6 +212,12 @@ pub(super) fn read_billing(r: &mut Reader<'_>, value: &Value<'_>) -> Option<Bill
             }
         }
     }
+    let mut flag = |key: &str| match t.get(key) {
+        Some(v) => r.boolean(v, &format!("`{key}`")),
+        None => Some(false),
+    };
+    let client_accepts_periods = flag("client_accepts_periods");
+    let pause_milestones_when_invoice_overdue = flag("pause_milestones_when_invoice_overdue");
     prepaid_ok.then_some(())?;
     Some(Billing {
         rate: rate?,
@@ -213,6 +228,8 @@ pub(super) fn read_billing(r: &mut Reader<'_>, value: &Value<'_>) -> Option<Bill
         activity_rates: activity_rates?,
         person_rates: person_rates?,
         prepaid,
+        client_accepts_periods: client_accepts_periods?,
+        pause_milestones_when_invoice_overdue: pause_milestones_when_invoice_overdue?,
     })
 }
 

@@ -18,7 +18,7 @@ mod read;
 mod tests;
 
 pub use error::EntryError;
-pub use read::{JsonLines, parse_csv, parse_json_lines};
+pub use read::{JsonLines, parse_csv, parse_csv_all, parse_json_lines, parse_json_lines_all};
 
 /// Whether an entry is invoiced (SPEC §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]

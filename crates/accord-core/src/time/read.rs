@@ -138,7 +138,25 @@ impl JsonLines {
 /// # Ok::<(), accord_core::time::EntryError>(())
 /// ```
 pub fn parse_csv(text: &str) -> Result<Vec<TimeEntry>, EntryError> {
-    let mut rows = records(text)?.into_iter();
+    parse_csv_all(text).map_err(|mut errors| errors.swap_remove(0))
+}
+
+/// Like [`parse_csv`], but goes on past a bad record and answers every
+/// error, in line order (for an import that names each bad line at once).
+/// A text that cannot be split into records, or a bad header, is one error.
+///
+/// ```
+/// use accord_core::time::parse_csv_all;
+/// let csv = "id,person,start,minutes,activity\n\
+///            E-1,sam,2026-03-02T09:00:00Z,lots,dev\n\
+///            E-2,sam,2026-03-02T09:00:00Z,5,dev\n\
+///            E-2,sam,2026-03-02T10:00:00Z,5,\n";
+/// let errors = parse_csv_all(csv).unwrap_err();
+/// let at: Vec<_> = errors.iter().map(|e| (e.line, e.field.as_deref())).collect();
+/// assert_eq!(at, [(Some(2), Some("minutes")), (Some(4), Some("activity"))]);
+/// ```
+pub fn parse_csv_all(text: &str) -> Result<Vec<TimeEntry>, Vec<EntryError>> {
+    let mut rows = records(text).map_err(|e| vec![e.into()])?.into_iter();
     let Some((_, header)) = rows.next() else {
         return Ok(Vec::new());
     };
@@ -146,12 +164,19 @@ pub fn parse_csv(text: &str) -> Result<Vec<TimeEntry>, EntryError> {
         &header,
         &FIELD_NAMES,
         &["id", "person", "start", "activity"],
-    )?;
+    )
+    .map_err(|e| vec![e.into()])?;
     let mut ids = Ids::default();
     let mut entries = Vec::new();
+    let mut errors = Vec::new();
     for (line, record) in rows {
-        let Some(cells) = header.cells(line, record)? else {
-            continue;
+        let cells = match header.cells(line, record) {
+            Ok(Some(cells)) => cells,
+            Ok(None) => continue,
+            Err(e) => {
+                errors.push(e.into());
+                continue;
+            }
         };
         let mut fields = Fields::default();
         for (name, cell) in cells {
@@ -159,11 +184,46 @@ pub fn parse_csv(text: &str) -> Result<Vec<TimeEntry>, EntryError> {
                 *slot = (!cell.is_empty()).then_some(cell);
             }
         }
-        let entry = fields.into_entry().map_err(|e| e.at_line(line))?;
-        ids.check(&entry.id, line)?;
-        entries.push(entry);
+        match fields.into_entry().map_err(|e| e.at_line(line)) {
+            Ok(entry) => match ids.check(&entry.id, line) {
+                Ok(()) => entries.push(entry),
+                Err(e) => errors.push(e),
+            },
+            Err(e) => errors.push(e),
+        }
     }
-    Ok(entries)
+    if errors.is_empty() {
+        Ok(entries)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Like [`parse_json_lines`], but goes on past a bad line and answers every
+/// error, in line order.
+///
+/// ```
+/// use accord_core::time::parse_json_lines_all;
+/// let ok = r#"{"id":"E-1","person":"a@b.example","start":"2026-03-02T09:00:00Z","minutes":5,"activity":"dev"}"#;
+/// let errors = parse_json_lines_all(&format!("{ok}\nnot json\n{ok}\n")).unwrap_err();
+/// let at: Vec<_> = errors.iter().map(|e| (e.line, e.field.as_deref())).collect();
+/// assert_eq!(at, [(Some(2), None), (Some(3), Some("id"))]);
+/// ```
+pub fn parse_json_lines_all(text: &str) -> Result<Vec<TimeEntry>, Vec<EntryError>> {
+    let mut reader = JsonLines::default();
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        match reader.line(i + 1, line) {
+            Ok(e) => entries.extend(e),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(entries)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The ids seen so far, with the line of each.

@@ -450,3 +450,39 @@ fn deliverable_names_are_unique_within_their_milestone_positions_included() {
         ],
     );
 }
+
+#[test]
+fn billing_flags_default_to_false_and_must_be_booleans() {
+    let base = "[billing]\nrate = \"100.00\"\ninvoice_every = \"month\"\n";
+    let c = parse_named("c.toml", &with_money(base)).unwrap();
+    let b = c.billing().unwrap();
+    assert!(!b.client_accepts_periods && !b.pause_milestones_when_invoice_overdue);
+
+    let on = format!(
+        "{base}client_accepts_periods = true\npause_milestones_when_invoice_overdue = true\n"
+    );
+    let c = parse_named("c.toml", &with_money(&on)).unwrap();
+    let b = c.billing().unwrap();
+    assert!(b.client_accepts_periods && b.pause_milestones_when_invoice_overdue);
+
+    let bad = format!(
+        "{base}client_accepts_periods = \"yes\"\npause_milestones_when_invoice_overdue = 12345\n"
+    );
+    expect(
+        &with_money(&bad),
+        &[
+            (
+                "\"yes\"",
+                0,
+                "`client_accepts_periods` must be true or false",
+                "",
+            ),
+            (
+                "12345",
+                0,
+                "`pause_milestones_when_invoice_overdue` must be true or false",
+                "",
+            ),
+        ],
+    );
+}

@@ -193,9 +193,11 @@ impl From<accord_store::Error> for PageError {
         match e {
             E::NotFound => PageError::NotFound,
             E::Unavailable(e) => PageError::Unavailable(e),
-            e @ (E::Invalid(_) | E::Conflict(_) | E::Milestones(_)) => {
-                PageError::BadRequest(e.to_string())
-            }
+            e @ (E::Invalid(_)
+            | E::Conflict(_)
+            | E::Milestones(_)
+            | E::EntryState { .. }
+            | E::Entries(_)) => PageError::BadRequest(e.to_string()),
             other => PageError::Internal(other.to_string()),
         }
     }

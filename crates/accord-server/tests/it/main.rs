@@ -6,12 +6,14 @@ mod helpers;
 
 mod api;
 mod contracts;
+mod invoices;
 mod keys_and_terms;
 mod milestones;
 mod notify;
 mod ops;
 mod receivers;
 mod tenancy;
+mod time;
 mod web;
 // accounts, pauses, amendments, every route's tenancy, bad input
 mod accounts;

@@ -130,6 +130,114 @@ const ROWS: &[Row] = &[
         Some("{}"),
         &[403, 404],
     ),
+    // time tracking
+    (
+        "GET",
+        "/api/v1/contracts/{contract}/time-entries",
+        None,
+        &[404],
+    ),
+    (
+        "POST",
+        "/api/v1/contracts/{contract}/time-entries",
+        Some(r#"{"start": "2026-03-02T09:00:00Z", "minutes": 5, "activity": "dev"}"#),
+        &[403, 404],
+    ),
+    (
+        "POST",
+        "/api/v1/contracts/{contract}/time-entries/import?dry_run=true",
+        Some(
+            r#"{"id":"S-1","person":"b@beta.test","start":"2026-03-02T09:00:00Z","minutes":5,"activity":"dev"}"#,
+        ),
+        &[403, 404],
+    ),
+    ("GET", "/api/v1/time-entries/{entry}", None, &[404]),
+    (
+        "PATCH",
+        "/api/v1/time-entries/{entry}",
+        Some(r#"{"minutes": 500}"#),
+        &[403, 404],
+    ),
+    ("DELETE", "/api/v1/time-entries/{entry}", None, &[403, 404]),
+    (
+        "POST",
+        "/api/v1/time-entries/{entry}/submit",
+        Some("{}"),
+        &[403, 404],
+    ),
+    (
+        "POST",
+        "/api/v1/time-entries/{entry}/approve",
+        Some("{}"),
+        &[403, 404],
+    ),
+    (
+        "POST",
+        "/api/v1/time-entries/{entry}/reject",
+        Some(r#"{"why": "sneak"}"#),
+        &[403, 404],
+    ),
+    (
+        "POST",
+        "/api/v1/time-entries/{entry}/correct",
+        Some(
+            r#"{"reason": "sneak", "start": "2026-03-02T09:00:00Z", "minutes": 5, "activity": "dev"}"#,
+        ),
+        &[403, 404],
+    ),
+    (
+        "GET",
+        "/api/v1/contracts/{contract}/periods/{period}",
+        None,
+        &[404],
+    ),
+    (
+        "POST",
+        "/api/v1/contracts/{contract}/periods/{period}/lock",
+        None,
+        &[403, 404],
+    ),
+    (
+        "POST",
+        "/api/v1/contracts/{contract}/periods/{period}/unlock",
+        None,
+        &[403, 404],
+    ),
+    (
+        "POST",
+        "/api/v1/contracts/{contract}/periods/{period}/accept",
+        None,
+        &[403, 404],
+    ),
+    ("GET", "/api/v1/timer", None, &[403]),
+    (
+        "POST",
+        "/api/v1/timer/start",
+        Some(r#"{"contract_id": "{contract}", "activity": "dev"}"#),
+        &[403],
+    ),
+    ("POST", "/api/v1/timer/stop", None, &[403]),
+    // invoices
+    (
+        "POST",
+        "/api/v1/contracts/{contract}/invoices",
+        Some(r#"{"period": "2026-03"}"#),
+        &[403],
+    ),
+    ("GET", "/api/v1/invoices/{invoice}", None, &[404]),
+    ("POST", "/api/v1/invoices/{invoice}/issue", None, &[403]),
+    (
+        "POST",
+        "/api/v1/invoices/{invoice}/pay",
+        Some(r#"{"amount": "1.00", "paid_on": "2026-04-10"}"#),
+        &[403],
+    ),
+    (
+        "GET",
+        "/api/v1/invoices/{invoice}/documents/{format}",
+        None,
+        &[404],
+    ),
     // accounts
     ("GET", "/api/v1/organisations", None, &[200]),
     (
@@ -216,6 +324,7 @@ struct Alpha {
     token_id: String,
     webhook: String,
     statement: String,
+    entry: String,
 }
 
 impl Alpha {
@@ -230,6 +339,12 @@ impl Alpha {
             ("token", self.token_id.clone()),
             ("webhook", self.webhook.clone()),
             ("statement", self.statement.clone()),
+            ("entry", self.entry.clone()),
+            ("period", "2026-03".into()),
+            // Alpha's contract has no billing terms: no invoice of its own
+            // (tests/it/invoices.rs reads a real one across clients).
+            ("invoice", "0192f1a0-7b3c-7def-8123-456789abcdef".into()),
+            ("format", "pdf".into()),
             ("alpha_v3", alpha_contract(3, "2026-09-01")),
         ]
     }
@@ -244,6 +359,8 @@ impl Alpha {
             self.token.clone(),
             self.webhook.clone(),
             self.statement.clone(),
+            self.entry.clone(),
+            "ALPHA-E-1".into(),
             "alpha-hook".into(),
             "alpha-contract".into(),
             "ALPHA-T-1".into(),
@@ -386,6 +503,21 @@ async fn a_client_token_reaches_none_of_another_clients_data_on_any_route(app: &
         )
         .await
         .unwrap();
+    let entry = accord_core::time::TimeEntry::from_json_line(
+        r#"{"id":"ALPHA-E-1","person":"sam@provider.test","start":"2026-03-02T09:00:00Z","minutes":30,"activity":"dev"}"#,
+    )
+    .unwrap();
+    let actor = accord_store::Actor {
+        tenant: &accord_store::Tenant::Provider,
+        email: "admin@provider.test",
+    };
+    let entry = app
+        .store
+        .time_entries()
+        .create(actor, "alpha-contract", &[entry], "created", false, now)
+        .await
+        .unwrap()
+        .remove(0);
     let alpha = Alpha {
         client: client.to_string(),
         ticket,
@@ -394,6 +526,7 @@ async fn a_client_token_reaches_none_of_another_clients_data_on_any_route(app: &
         token_id: tokens[0]["id"].as_str().unwrap().to_string(),
         webhook: webhook.id.to_string(),
         statement: draft.id.as_str().to_string(),
+        entry: entry.id.to_string(),
     };
     // Beta: a client with its own contract and ticket.
     let (beta, beta_token) = app.client("Beta Ltd", "beta-contract").await;
@@ -469,6 +602,18 @@ async fn a_client_token_reaches_none_of_another_clients_data_on_any_route(app: &
     assert_eq!(keys, [json!("ALPHA-T-1"), json!("BETA-T-1")]);
     let (_, alpha_tokens) = json_of(app.get(Some(&token), "/api/v1/tokens").await).await;
     assert_eq!(alpha_tokens.as_array().unwrap().len(), 1);
+    let (_, entry) = json_of(
+        app.get(
+            Some(&staff),
+            &format!("/api/v1/time-entries/{}", alpha.entry),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (&entry["raw_s"], &entry["status"]),
+        (&json!(1800), &json!("draft"))
+    );
     assert!(alpha_tokens[0]["revoked_at"].is_null());
 }
 both!(a_client_token_reaches_none_of_another_clients_data_on_any_route);

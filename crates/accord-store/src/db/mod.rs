@@ -3,7 +3,7 @@
 //!
 //! The queries are written once, one file per domain (`accounts.rs`,
 //! `sessions.rs`, `contracts.rs`, `tickets.rs`, `milestones.rs`, `statements.rs`,
-//! `schedule.rs`, `outbox.rs`),
+//! `schedule.rs`, `outbox.rs`, `time_entries.rs`),
 //! and compiled twice: `sqlite.rs` and
 //! `postgres.rs` each include them as submodules with their own `Db` type,
 //! write-transaction opener and the few statements the dialects spell
@@ -67,6 +67,11 @@ pub(crate) const SQLITE_MIGRATIONS: Embedded = Embedded(&[
         include_str!("../../migrations/sqlite/0006_milestone_events.sql"),
     ),
     (
+        7,
+        "time and invoices",
+        include_str!("../../migrations/sqlite/0007_time_and_invoices.sql"),
+    ),
+    (
         8,
         "statements",
         include_str!("../../migrations/sqlite/0008_statements.sql"),
@@ -103,6 +108,11 @@ pub(crate) const POSTGRES_MIGRATIONS: Embedded = Embedded(&[
         6,
         "milestone events",
         include_str!("../../migrations/postgres/0006_milestone_events.sql"),
+    ),
+    (
+        7,
+        "time and invoices",
+        include_str!("../../migrations/postgres/0007_time_and_invoices.sql"),
     ),
     (
         8,

@@ -35,6 +35,12 @@ mod accounts;
     reason = "compiled once per backend on purpose; see db/mod.rs"
 )]
 mod contracts;
+#[path = "invoices.rs"]
+#[allow(
+    clippy::duplicate_mod,
+    reason = "compiled once per backend on purpose; see db/mod.rs"
+)]
+mod invoices;
 #[path = "milestones.rs"]
 #[allow(
     clippy::duplicate_mod,
@@ -71,11 +77,19 @@ mod statements;
     reason = "compiled once per backend on purpose; see db/mod.rs"
 )]
 mod tickets;
+#[path = "time_entries.rs"]
+#[allow(
+    clippy::duplicate_mod,
+    reason = "compiled once per backend on purpose; see db/mod.rs"
+)]
+mod time_entries;
 pub(crate) use accounts::*;
 pub(crate) use contracts::*;
+pub(crate) use invoices::*;
 pub(crate) use milestones::*;
 pub(crate) use outbox::*;
 pub(crate) use schedule::*;
 pub(crate) use sessions::*;
 pub(crate) use statements::*;
 pub(crate) use tickets::*;
+pub(crate) use time_entries::*;

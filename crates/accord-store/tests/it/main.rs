@@ -10,6 +10,7 @@ mod contracts;
 mod directory;
 mod events;
 mod ingest;
+mod invoices;
 mod keys;
 mod migrations;
 mod milestones;
@@ -17,6 +18,7 @@ mod monitor;
 mod notifications;
 mod statements;
 mod tenancy;
+mod time_entries;
 
 use accord_core::clock::{EventKind, TicketEvent};
 use accord_store::{ClientId, NewTicket, Store, Tenant, Ticket};

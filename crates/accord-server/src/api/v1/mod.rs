@@ -4,10 +4,12 @@
 pub mod contracts;
 pub mod crossings;
 pub mod dto;
+pub mod invoices;
 pub mod milestones;
 pub mod organisations;
 pub mod statements;
 pub mod tickets;
+pub mod time;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;
@@ -28,6 +30,8 @@ use crate::state::AppState;
          (name = "contracts", description = "Contract versions"),
          (name = "milestones", description = "Contract milestones, their deliverables and delay ledger"),
          (name = "statements", description = "Compliance statements: drafts, issued snapshots and their documents"),
+         (name = "time", description = "Time entries, their approval, locked periods and timers"),
+         (name = "invoices", description = "Invoices per month, numbered gap-free, documents frozen"),
          (name = "webhooks", description = "Where warnings and breaches are sent"),
          (name = "accounts", description = "Organisations, users and API tokens"))
 )]
@@ -148,4 +152,25 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(statements::document_json))
         .routes(routes!(statements::document_html))
         .routes(routes!(statements::document_pdf))
+        // Time tracking (SPEC §8).
+        .routes(routes!(time::list, time::create))
+        .routes(routes!(time::import))
+        .routes(routes!(time::get, time::update, time::delete))
+        .routes(routes!(time::submit))
+        .routes(routes!(time::approve))
+        .routes(routes!(time::reject))
+        .routes(routes!(time::correct))
+        .routes(routes!(time::period))
+        .routes(routes!(time::lock))
+        .routes(routes!(time::unlock))
+        .routes(routes!(time::accept))
+        .routes(routes!(time::timer))
+        .routes(routes!(time::start_timer))
+        .routes(routes!(time::stop_timer))
+        // Invoices (SPEC §8).
+        .routes(routes!(invoices::draft))
+        .routes(routes!(invoices::get))
+        .routes(routes!(invoices::issue))
+        .routes(routes!(invoices::pay))
+        .routes(routes!(invoices::document))
 }
