@@ -234,6 +234,11 @@ pub(crate) async fn document(
         [
             (header::CONTENT_TYPE, content_type.to_string()),
             (header::ETAG, format!("\"{sha}\"")),
+            // The document's own inline style shows as issued.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                crate::web::DOCUMENT_CSP.to_string(),
+            ),
         ],
         bytes,
     )

@@ -1265,5 +1265,14 @@ async fn an_admin_issues_a_statement_on_its_page_and_the_client_downloads_it_fro
     assert!(portal.body.contains(&pdf), "{}", portal.body);
     let res = lena.get(&pdf).await;
     assert_eq!(res.status, StatusCode::OK);
+    // The frozen HTML shows with its own inline style, and nothing in it
+    // may run; pages keep the strict policy.
+    let html = lena.get(&format!("{at}/document.html")).await;
+    assert_eq!(html.status, StatusCode::OK);
+    let csp = html.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("style-src 'unsafe-inline'"), "{csp}");
+    assert!(!csp.contains("script-src"), "{csp}");
+    let page_csp = portal.headers["content-security-policy"].to_str().unwrap();
+    assert!(page_csp.contains("style-src 'self';"), "{page_csp}");
 }
 both!(an_admin_issues_a_statement_on_its_page_and_the_client_downloads_it_from_the_portal);
