@@ -72,6 +72,17 @@ pub fn errors_as_problems(doc: &mut utoipa::openapi::OpenApi) {
             &mut item.trace,
         ];
         for op in operations.into_iter().flatten() {
+            // Any operation that reads a body can answer 413 (over 1 MiB)
+            // and 415 (not a type it reads, or none), whatever its handler
+            // lists.
+            if op.request_body.is_some() {
+                for status in ["413", "415"] {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| RefOr::T(problem_response()));
+                }
+            }
             for (status, response) in op.responses.responses.iter_mut() {
                 let RefOr::T(response) = response else {
                     continue;
@@ -97,6 +108,19 @@ pub fn errors_as_problems(doc: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+}
+
+/// A response carrying a problem, described later by [`errors_as_problems`].
+fn problem_response() -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
 }
 
 /// What an error status means in this API.
