@@ -184,12 +184,16 @@ pub(crate) async fn authenticate(
         .flatten();
     // Without an account (or a password), a hash is verified all the same,
     // so an unknown e-mail takes as long to refuse as a wrong password.
-    let Some(hash) = hash else {
-        verify_password(crate::auth::dummy_hash(), password);
-        return Ok(None);
-    };
+    let known = hash.is_some();
+    let hash = hash.unwrap_or_else(|| crate::auth::dummy_hash().to_string());
+    // Argon2id takes tens of milliseconds of CPU: off the async workers, so
+    // a burst of sign-ins does not stall every other request.
+    let password = password.to_string();
+    let matches = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+        .await
+        .map_err(|e| Error::Internal(format!("password verification stopped: {e}")))?;
     match row {
-        Some(row) if verify_password(&hash, password) => Ok(Some(user_from_row(&row)?)),
+        Some(row) if known && matches => Ok(Some(user_from_row(&row)?)),
         _ => Ok(None),
     }
 }
